@@ -1,0 +1,1 @@
+// GatewayServer module.
