@@ -7,9 +7,9 @@ struct Switchyard: AsyncParsableCommand {
         commandName: "switchyard",
         abstract: "An LLM gateway that routes each request to the cheapest model that answers it well.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, KeysCommand.self,
-            GenerateCommand.self, GGUFCommand.self, PerplexityCommand.self,
-            PolicyCommand.self, ClassifyCommand.self, ReplayCommand.self,
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, KeysCommand.self,
+            PolicyCommand.self, ClassifyCommand.self, TuneCommand.self, ReplayCommand.self,
+            GenerateCommand.self, GGUFCommand.self, PerplexityCommand.self, BenchCommand.self,
         ]
     )
 }
