@@ -1,0 +1,96 @@
+#if canImport(SLMKernelsC)
+import SLMKernelsC
+#endif
+
+/// The dot-product kernels for this CPU, chosen in this one place from its features.
+///
+/// On x86-64 with AVX-512 VNNI the C kernels use `vpdpbusd`; with AVX2 they use `vpmaddubsw`;
+/// everywhere else (ARM, older x86) the portable Swift SIMD kernels run. Weight types without a
+/// C kernel (the K-quants, F32, F16) use the portable kernels on every backend.
+public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
+    /// A family of kernels.
+    public enum Backend: String, Sendable, CaseIterable {
+        /// C kernels with AVX-512 VNNI `vpdpbusd` on 256-bit registers.
+        case avx512VNNI = "avx512-vnni"
+        /// C kernels with AVX2 `vpmaddubsw`/`vpmaddwd`.
+        case avx2
+        /// Swift SIMD kernels, compiled for the target's baseline instruction set.
+        case portable
+        /// The scalar definitions (`ReferenceDot`); for tests and comparisons.
+        case reference
+    }
+
+    /// The backend these kernels come from.
+    public let backend: Backend
+
+    /// The fastest kernels this CPU supports.
+    public static let best = KernelSet(uncheckedBackend: supportedBackends[0])
+
+    /// Every backend this CPU can run, fastest first.
+    public static let supportedBackends: [Backend] = {
+        var backends: [Backend] = []
+        #if canImport(SLMKernelsC)
+        let features = slm_cpu_features()
+        if features & SLM_FEATURE_AVX512_VNNI.rawValue != 0 { backends.append(.avx512VNNI) }
+        if features & SLM_FEATURE_AVX2.rawValue != 0 { backends.append(.avx2) }
+        #endif
+        return backends + [.portable, .reference]
+    }()
+
+    /// The kernels of `backend`, or nil when this CPU cannot run it.
+    public init?(backend: Backend) {
+        guard Self.supportedBackends.contains(backend) else { return nil }
+        self.backend = backend
+    }
+
+    private init(uncheckedBackend: Backend) { backend = uncheckedBackend }
+
+    public var description: String { backend.rawValue }
+
+    /// Whether some kernel multiplies weights of `type`.
+    public static func supports(_ type: GGMLType) -> Bool { ActivationFormat(weights: type) != nil }
+
+    /// `y[b·outputStride + r] = dot(weight row r, activation row b)` for `r < rows`, `b < batch`.
+    ///
+    /// - Parameters:
+    ///   - type: the weight type; activation rows are in `ActivationFormat(weights: type)`.
+    ///   - blocks: blocks per row (for F32/F16 weights: elements per row).
+    @inline(__always)
+    public func gemm(
+        _ type: GGMLType, weights: UnsafeRawPointer, weightStride: Int, rows: Int, blocks: Int,
+        activations: UnsafeRawPointer, activationStride: Int, batch: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        #if canImport(SLMKernelsC)
+        if let kernel = cKernel(type) {
+            kernel(weights, weightStride, Int64(rows), Int64(blocks), activations, activationStride, Int64(batch), output, outputStride)
+            return
+        }
+        #endif
+        for r in 0..<rows {
+            let row = weights + r * weightStride
+            for b in 0..<batch {
+                let x = activations + b * activationStride
+                output[b * outputStride + r] = backend == .reference
+                    ? ReferenceDot.dot(type, row, x, blocks: blocks)
+                    : PortableDot.dot(type, row, x, blocks: blocks)
+            }
+        }
+    }
+
+    #if canImport(SLMKernelsC)
+    /// The C kernel for `type` on this backend, if there is one.
+    @inline(__always)
+    private func cKernel(_ type: GGMLType) -> slm_gemm_fn? {
+        switch (backend, type) {
+        case (.avx512VNNI, .q4_0): slm_gemm_q4_0_q8_1_vnni
+        case (.avx512VNNI, .q4_1): slm_gemm_q4_1_q8_1_vnni
+        case (.avx512VNNI, .q8_0): slm_gemm_q8_0_q8_0_vnni
+        case (.avx2, .q4_0): slm_gemm_q4_0_q8_1_avx2
+        case (.avx2, .q4_1): slm_gemm_q4_1_q8_1_avx2
+        case (.avx2, .q8_0): slm_gemm_q8_0_q8_0_avx2
+        default: nil
+        }
+    }
+    #endif
+}

@@ -1,0 +1,124 @@
+/// Multiplies weight matrices by batches of activation rows with the best kernels of this CPU,
+/// spreading output rows over a thread pool so each weight row is read once per call, whatever
+/// the batch (prompt positions in prefill, concurrent sequences in batched decode).
+///
+/// ```swift
+/// let matmul = MatrixMultiplier(pool: ThreadPool(threads: 2))
+/// let buffer = ActivationBuffer(maxColumns: 1536, maxRows: 512)
+/// let x = matmul.quantize(hidden, rows: 1, columns: 576, for: wq.type, into: buffer)
+/// matmul.multiply(wq, x, into: q)          // q[0..<wq.rows] = wq · hidden
+/// ```
+public struct MatrixMultiplier: Sendable {
+    /// The threads the work is spread over.
+    public let pool: ThreadPool
+    /// The dot-product kernels used.
+    public let kernels: KernelSet
+
+    /// A multiplier on `pool` with `kernels` (by default the fastest for this CPU).
+    public init(pool: ThreadPool, kernels: KernelSet = .best) {
+        self.pool = pool
+        self.kernels = kernels
+    }
+
+    // MARK: Quantizing activations
+
+    /// Quantizes `rows` rows of `columns` floats (row-major at `input`) for weights of `type`.
+    ///
+    /// Quantize once and pass the result to several `multiply` calls whose weights share the
+    /// activation format (Q, K and V; gate and up).
+    public func quantize(
+        _ input: UnsafePointer<Float>, rows: Int, columns: Int, for type: GGMLType, into buffer: ActivationBuffer
+    ) -> QuantizedActivations {
+        guard let format = ActivationFormat(weights: type) else { preconditionFailure("no kernel for \(type) weights") }
+        let rowStride = format.rowBytes(columns: columns)
+        precondition(rowStride * rows <= buffer.capacity, "activation buffer holds \(buffer.capacity) bytes, needs \(rowStride * rows)")
+        let base = buffer.base
+        let rowsPerChunk = 8
+        pool.parallelFor(count: rows < 2 * rowsPerChunk ? 1 : (rows + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+            let end = rows < 2 * rowsPerChunk ? rows : Swift.min(rows, (chunk + 1) * rowsPerChunk)
+            for r in (rows < 2 * rowsPerChunk ? 0 : chunk * rowsPerChunk)..<end {
+                ActivationQuantizer.quantize(input + r * columns, count: columns, format: format, into: base + r * rowStride)
+            }
+        }
+        return QuantizedActivations(format: format, rows: rows, columns: columns, rowStride: rowStride, base: UnsafeRawPointer(base))
+    }
+
+    // MARK: Multiplying
+
+    /// `output[b·weights.rows + r] = Σ_c weights[r, c] · x[b, c]` for every activation row `b`.
+    public func multiply(_ weights: WeightMatrix, _ x: QuantizedActivations, into output: UnsafeMutablePointer<Float>) {
+        multiply(MatrixProduct(weights, into: output), nil, nil, x)
+    }
+
+    /// Two or three products of the same activations in one pass over the threads (Q, K, V).
+    public func multiply(
+        _ first: MatrixProduct, _ second: MatrixProduct?, _ third: MatrixProduct? = nil, _ x: QuantizedActivations
+    ) {
+        let products = (first, second, third)
+        let count = third != nil ? 3 : second != nil ? 2 : 1
+        var totalRows = 0
+        for p in 0..<count {
+            let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
+            precondition(product.weights.columns == x.columns, "weights of \(product.weights.columns) columns times activations of \(x.columns)")
+            precondition(ActivationFormat(weights: product.weights.type) == x.format, "\(product.weights.type) weights need other activations than \(x.format)")
+            totalRows += product.weights.rows
+        }
+        let chunkRows = Self.rowsPerChunk(totalRows: totalRows, batch: x.rows, threads: pool.threadCount)
+        let chunks = (totalRows + chunkRows - 1) / chunkRows
+        let kernels = self.kernels
+        pool.parallelFor(count: chunks) { chunk in
+            // Chunks number the rows of the products one after the other.
+            var start = chunk * chunkRows, length = chunkRows
+            for p in 0..<count {
+                let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
+                let rows = product.weights.rows
+                if start >= rows { start -= rows; continue }
+                let taken = Swift.min(length, rows - start)
+                product.compute(rows: start, count: taken, x, kernels)
+                length -= taken
+                if length == 0 { return }
+                start = 0
+            }
+        }
+    }
+
+    /// Quantizes `input` into `buffer` and multiplies: the one-call form of `quantize` + `multiply`.
+    public func multiply(
+        _ weights: WeightMatrix, input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        buffer: ActivationBuffer
+    ) {
+        multiply(weights, quantize(input, rows: rows, columns: weights.columns, for: weights.type, into: buffer), into: output)
+    }
+
+    /// Rows per parallel chunk: about eight chunks per thread, fewer when the work is small.
+    static func rowsPerChunk(totalRows: Int, batch: Int, threads: Int) -> Int {
+        let target = Swift.max(1, threads * 8)
+        return Swift.max(Swift.max(1, 64 / Swift.max(1, batch)), (totalRows + target - 1) / target)
+    }
+}
+
+/// One weight matrix and where its product goes (`batch × weights.rows` floats, row-major).
+public struct MatrixProduct: @unchecked Sendable {
+    // Safe because each parallel chunk writes a disjoint set of output rows.
+
+    /// The weights.
+    public let weights: WeightMatrix
+    /// The first output float.
+    public let output: UnsafeMutablePointer<Float>
+
+    /// `weights` writing to `output`.
+    public init(_ weights: WeightMatrix, into output: UnsafeMutablePointer<Float>) {
+        self.weights = weights
+        self.output = output
+    }
+
+    @inline(__always)
+    func compute(rows start: Int, count: Int, _ x: QuantizedActivations, _ kernels: KernelSet) {
+        let w = weights
+        let blocks = w.type.blockSize == 1 ? w.columns : w.columns / w.type.blockSize
+        kernels.gemm(
+            w.type, weights: w.row(start), weightStride: w.rowStride, rows: count, blocks: blocks,
+            activations: x.base, activationStride: x.rowStride, batch: x.rows,
+            output: output + start, outputStride: w.rows)
+    }
+}

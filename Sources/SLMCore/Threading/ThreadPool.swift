@@ -1,0 +1,179 @@
+import Foundation
+import Synchronization
+#if canImport(SLMKernelsC)
+import SLMKernelsC
+#endif
+
+/// A pool of persistent threads for the numeric hot loops, separate from Swift concurrency's
+/// executors and the NIO event loops.
+///
+/// `parallelFor` hands indices to the workers and the calling thread alike and returns when all
+/// are done. Idle workers spin for `spinMicroseconds` (so the next call, a few microseconds away
+/// in a forward pass, starts at once) and then park on a condition variable. A call allocates
+/// nothing. Calls from several threads are served one at a time; a body must not call
+/// `parallelFor` on the same pool.
+///
+/// ```swift
+/// let pool = ThreadPool(threads: 2)
+/// pool.parallelFor(count: chunks) { chunk in work(chunk) }
+/// ```
+public final class ThreadPool: @unchecked Sendable {
+    // Safe because all state shared with the workers lives in `PoolState`, whose own comment
+    // explains its synchronization; this class only forwards to it.
+
+    /// Threads that run a `parallelFor`, the caller included.
+    public let threadCount: Int
+    private let state: PoolState
+
+    /// Starts `threads − 1` workers (the caller of `parallelFor` is the last thread).
+    /// - Parameters:
+    ///   - threads: threads working on each call, at least 1.
+    ///   - spinMicroseconds: how long an idle worker polls for new work before it parks.
+    public init(threads: Int, spinMicroseconds: Int = 200) {
+        threadCount = Swift.max(1, threads)
+        state = PoolState(workers: threadCount - 1, spinNanoseconds: UInt64(Swift.max(0, spinMicroseconds)) * 1000)
+        for index in 0..<(threadCount - 1) {
+            let state = self.state
+            let thread = Thread { state.workerLoop() }
+            thread.name = "slm-worker-\(index + 1)"
+            thread.start()
+        }
+    }
+
+    deinit { state.stop() }
+
+    /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool's threads; returns when all have run.
+    ///
+    /// Indices are handed out one at a time in increasing order, so make each index a chunk of
+    /// work (say, a block of rows) rather than a single element. Bodies run concurrently and must
+    /// write only to memory no other index touches.
+    public func parallelFor(count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if threadCount == 1 || count == 1 {
+            for index in 0..<count { body(index) }
+            return
+        }
+        state.dispatchLock.withLock { _ in
+            withoutActuallyEscaping(body) { escapable in state.run(count: count, body: escapable) }
+        }
+    }
+}
+
+/// The state one pool shares with its workers.
+final class PoolState: @unchecked Sendable {
+    // Safe because `job` and `jobCount` are written only by the dispatching thread (holding
+    // `dispatchLock`) while no worker reads them: before the release-increment of `generation`
+    // that workers acquire before reading, and after `unfinished` (released by each worker when
+    // done) drops to zero. Everything else is atomics or guarded by `mutex`.
+
+    let workers: Int
+    let spinNanoseconds: UInt64
+    let dispatchLock = Mutex<Void>(())
+    let generation = Atomic<Int>(0)
+    let nextIndex = Atomic<Int>(0)
+    let unfinished = Atomic<Int>(0)
+    let sleepers = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+    let running = Atomic<Int>(0)
+    var job: ((Int) -> Void)?
+    var jobCount = 0
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(workers: Int, spinNanoseconds: UInt64) {
+        self.workers = workers
+        self.spinNanoseconds = spinNanoseconds
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wakeUp, nil)
+        running.store(workers, ordering: .relaxed)
+    }
+
+    deinit {
+        pthread_cond_destroy(wakeUp)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        wakeUp.deallocate()
+    }
+
+    // MARK: Dispatching thread
+
+    func run(count: Int, body: @escaping (Int) -> Void) {
+        job = body
+        jobCount = count
+        nextIndex.store(0, ordering: .relaxed)
+        unfinished.store(workers, ordering: .relaxed)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
+        runIndices(count: count, body: body)
+        while unfinished.load(ordering: .acquiring) > 0 { relax() }
+        job = nil
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        broadcast()
+        while running.load(ordering: .acquiring) > 0 { usleep(50) }
+    }
+
+    private func broadcast() {
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(wakeUp)
+        pthread_mutex_unlock(mutex)
+    }
+
+    // MARK: Workers
+
+    func workerLoop() {
+        var seen = 0
+        while let current = waitForWork(after: seen) {
+            seen = current
+            if let body = job { runIndices(count: jobCount, body: body) }
+            unfinished.subtract(1, ordering: .releasing)
+        }
+        running.subtract(1, ordering: .releasing)
+    }
+
+    @inline(__always) private func runIndices(count: Int, body: (Int) -> Void) {
+        while true {
+            let index = nextIndex.add(1, ordering: .relaxed).oldValue
+            if index >= count { return }
+            body(index)
+        }
+    }
+
+    /// The next generation after `seen`, or nil when the pool stops: spins, then parks.
+    private func waitForWork(after seen: Int) -> Int? {
+        let deadline = monotonicNanoseconds() + spinNanoseconds
+        var polls = 0
+        while true {
+            let current = generation.load(ordering: .acquiring)
+            if current != seen { return current }
+            if stopping.load(ordering: .relaxed) { return nil }
+            polls += 1
+            if polls & 255 == 0, monotonicNanoseconds() > deadline { break }
+            relax()
+        }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        sleepers.add(1, ordering: .sequentiallyConsistent)
+        defer { sleepers.subtract(1, ordering: .sequentiallyConsistent) }
+        while true {
+            let current = generation.load(ordering: .sequentiallyConsistent)
+            if current != seen { return current }
+            if stopping.load(ordering: .sequentiallyConsistent) { return nil }
+            pthread_cond_wait(wakeUp, mutex)
+        }
+    }
+
+    @inline(__always) private func relax() {
+        #if canImport(SLMKernelsC)
+        slm_cpu_relax()
+        #endif
+    }
+
+    private func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

@@ -1,0 +1,41 @@
+// x86-64 quantized matrix kernels: the same code compiled twice, once for AVX-512 VNNI
+// (vpdpbusd) and once for AVX2 (vpmaddubsw + vpmaddwd). See gemm_x86_body.h.
+#include "SLMKernelsC.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "blocks.h"
+
+#define ISA vnni
+#define ISA_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"
+#define DOT_U8_S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
+#include "gemm_x86_body.h"
+#undef ISA
+#undef ISA_TARGET
+#undef DOT_U8_S8
+
+#define ISA avx2
+#define ISA_TARGET "avx2,fma,f16c"
+#define DOT_U8_S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
+#include "gemm_x86_body.h"
+#undef ISA
+#undef ISA_TARGET
+#undef DOT_U8_S8
+
+#else
+
+// Not x86-64: the entry points exist so Swift links everywhere, but `slm_cpu_features` reports
+// no feature, so SLMCore never calls them.
+#define UNAVAILABLE(name)                                                                       \
+    void name(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,      \
+              size_t x_stride, int64_t batch, float *y, size_t y_stride) {                      \
+        (void)w; (void)w_stride; (void)rows; (void)blocks; (void)x; (void)x_stride;             \
+        (void)batch; (void)y; (void)y_stride; __builtin_trap();                                 \
+    }
+UNAVAILABLE(slm_gemm_q4_0_q8_1_vnni)
+UNAVAILABLE(slm_gemm_q4_1_q8_1_vnni)
+UNAVAILABLE(slm_gemm_q8_0_q8_0_vnni)
+UNAVAILABLE(slm_gemm_q4_0_q8_1_avx2)
+UNAVAILABLE(slm_gemm_q4_1_q8_1_avx2)
+UNAVAILABLE(slm_gemm_q8_0_q8_0_avx2)
+#endif
