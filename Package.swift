@@ -28,7 +28,8 @@ let package = Package(
         .target(name: "SwitchyardTypes"),
 
         // MARK: Pure parts (no I/O)
-        .target(name: "SLMCore", swiftSettings: optimizedInDebug),
+        .target(name: "SLMKernelsC"),
+        .target(name: "SLMCore", dependencies: ["SLMKernelsC"], swiftSettings: optimizedInDebug),
         .target(name: "Policy", dependencies: ["SwitchyardTypes", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["SwitchyardTypes"]),
         .target(name: "Routing", dependencies: ["SwitchyardTypes", "Policy", "Classifier"]),
