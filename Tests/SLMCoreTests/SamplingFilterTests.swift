@@ -53,7 +53,7 @@ import Testing
 
     @Test func topKOrdersCandidatesBestFirstWithLowerIdsOnTies() {
         var logits: [Float] = [1, 3, 3, 2, 0, 3]
-        var candidates: [Candidate] = []
+        var candidates: [SamplingCandidate] = []
         logits.withUnsafeMutableBufferPointer { CandidateSelection.keepTopK(4, of: $0, into: &candidates) }
         #expect(candidates.map(\.id) == [1, 2, 5, 3])
     }
@@ -75,7 +75,7 @@ import Testing
                 cumulative += Double(weights[index])
                 if cumulative >= topP * total { break }
             }
-            var candidates = (0..<count).map { Candidate(id: Int32($0), logit: logits[$0], weight: weights[$0]) }
+            var candidates = (0..<count).map { SamplingCandidate(id: Int32($0), logit: logits[$0], weight: weights[$0]) }
             let kept = candidates.withUnsafeMutableBufferPointer {
                 CandidateSelection.keepNucleus(mass: topP * total, in: $0, 0..<count, sortedDescending: false)
             }

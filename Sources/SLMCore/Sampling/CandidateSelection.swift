@@ -1,11 +1,11 @@
 /// The filters of `TokenSampler` over a scratch buffer of candidates, without allocating.
 enum CandidateSelection {
     /// Fills `candidates` with the `k` most likely tokens, best first (lower id first on ties).
-    static func keepTopK(_ k: Int, of logits: UnsafeMutableBufferPointer<Float>, into candidates: inout [Candidate]) {
+    static func keepTopK(_ k: Int, of logits: UnsafeMutableBufferPointer<Float>, into candidates: inout [SamplingCandidate]) {
         candidates.removeAll(keepingCapacity: true)
         // A min-heap of the k best so far: its root is the weakest kept candidate.
         for index in 0..<logits.count {
-            let candidate = Candidate(id: Int32(index), logit: logits[index], weight: 0)
+            let candidate = SamplingCandidate(id: Int32(index), logit: logits[index], weight: 0)
             if candidates.count < k {
                 candidates.append(candidate)
                 candidates.withUnsafeMutableBufferPointer { siftUp($0, from: $0.count - 1, maxHeap: false) }
@@ -26,14 +26,14 @@ enum CandidateSelection {
     }
 
     /// The largest logit in `candidates`.
-    static func maximumLogit(_ candidates: Slice<UnsafeBufferPointer<Candidate>>) -> Float {
+    static func maximumLogit(_ candidates: Slice<UnsafeBufferPointer<SamplingCandidate>>) -> Float {
         var maximum = -Float.infinity
         for candidate in candidates where candidate.logit > maximum { maximum = candidate.logit }
         return maximum
     }
 
     /// Keeps, in order, the candidates whose weight (relative to the best, which weighs 1) is at least `minP`.
-    static func keepAtLeast(_ minP: Float, in buffer: UnsafeMutableBufferPointer<Candidate>, _ active: Range<Int>) -> Range<Int> {
+    static func keepAtLeast(_ minP: Float, in buffer: UnsafeMutableBufferPointer<SamplingCandidate>, _ active: Range<Int>) -> Range<Int> {
         var kept = active.lowerBound
         for index in active where buffer[index].weight >= minP {
             buffer[kept] = buffer[index]
@@ -47,7 +47,7 @@ enum CandidateSelection {
     /// Sorted input is scanned from the front; otherwise a max-heap is built over the candidates
     /// and popped until the mass is reached, which costs O(n + kept·log n) instead of a full sort.
     static func keepNucleus(
-        mass: Double, in buffer: UnsafeMutableBufferPointer<Candidate>, _ active: Range<Int>, sortedDescending: Bool
+        mass: Double, in buffer: UnsafeMutableBufferPointer<SamplingCandidate>, _ active: Range<Int>, sortedDescending: Bool
     ) -> Range<Int> {
         if sortedDescending {
             var cumulative: Double = 0
@@ -75,11 +75,11 @@ enum CandidateSelection {
     // MARK: Heap
 
     @inline(__always)
-    private static func before(_ a: Candidate, _ b: Candidate, maxHeap: Bool) -> Bool {
+    private static func before(_ a: SamplingCandidate, _ b: SamplingCandidate, maxHeap: Bool) -> Bool {
         maxHeap ? a.ranksAbove(b) : b.ranksAbove(a)
     }
 
-    private static func siftUp(_ heap: UnsafeMutableBufferPointer<Candidate>, from start: Int, maxHeap: Bool) {
+    private static func siftUp(_ heap: UnsafeMutableBufferPointer<SamplingCandidate>, from start: Int, maxHeap: Bool) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
@@ -89,7 +89,7 @@ enum CandidateSelection {
         }
     }
 
-    private static func siftDown(_ heap: UnsafeMutableBufferPointer<Candidate>, from start: Int, count: Int, maxHeap: Bool) {
+    private static func siftDown(_ heap: UnsafeMutableBufferPointer<SamplingCandidate>, from start: Int, count: Int, maxHeap: Bool) {
         var parent = start
         while true {
             let left = 2 * parent + 1, right = left + 1

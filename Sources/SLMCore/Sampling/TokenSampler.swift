@@ -18,7 +18,7 @@ public struct TokenSampler: Sendable {
     public let vocabularySize: Int
 
     private var generator: SeededGenerator
-    private var candidates: [Candidate]
+    private var candidates: [SamplingCandidate]
     private var recent: RecentTokens
     /// Per-token mark used to penalize each recent token once per step.
     private var penaltyStamp: [UInt32]
@@ -154,6 +154,8 @@ public struct TokenSampler: Sendable {
     }
 
     private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
+        let filters = parameters.topK > 0 && parameters.topK < logits.count || parameters.topP < 1 || parameters.minP > 0
+        guard filters else { return drawFromAll(logits) }
         candidates.removeAll(keepingCapacity: true)
         var active: Range<Int>
         var sortedDescending = false
@@ -162,7 +164,7 @@ public struct TokenSampler: Sendable {
             CandidateSelection.keepTopK(topK, of: logits, into: &candidates)
             sortedDescending = true
         } else {
-            for index in 0..<logits.count { candidates.append(Candidate(id: Int32(index), logit: logits[index], weight: 0)) }
+            for index in 0..<logits.count { candidates.append(SamplingCandidate(id: Int32(index), logit: logits[index], weight: 0)) }
         }
         active = 0..<candidates.count
 
@@ -203,17 +205,33 @@ public struct TokenSampler: Sendable {
         }
         return candidates[active.upperBound - 1].id
     }
+
+    /// Draws from softmax(logits / temperature) over the whole vocabulary, in two passes.
+    private mutating func drawFromAll(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
+        var maximum = -Float.infinity
+        for value in logits where value > maximum { maximum = value }
+        let inverseTemperature = 1 / parameters.temperature
+        var sum: Double = 0
+        for value in logits { sum += Double(exp((value - maximum) * inverseTemperature)) }
+        let target = generator.nextUnitInterval() * sum
+        var cumulative: Double = 0
+        for index in 0..<logits.count {
+            cumulative += Double(exp((logits[index] - maximum) * inverseTemperature))
+            if cumulative > target { return Int32(index) }
+        }
+        return Self.argmax(logits)
+    }
 }
 
 /// A token still in the running, with its logit and its current (unnormalized) weight.
-struct Candidate: Sendable {
+struct SamplingCandidate: Sendable {
     var id: Int32
     var logit: Float
     var weight: Float
 
     /// Whether `self` is more likely than `other`; the lower id wins ties.
     @inline(__always)
-    func ranksAbove(_ other: Candidate) -> Bool {
+    func ranksAbove(_ other: SamplingCandidate) -> Bool {
         logit != other.logit ? logit > other.logit : id < other.id
     }
 }

@@ -20,7 +20,7 @@ struct BytePairMerger: Sendable {
         var ids: [Int32] = []
         var next: [Int32] = []
         var previous: [Int32] = []
-        var heap = CandidateHeap()
+        var heap = MergeCandidateHeap()
     }
 
     /// Appends the token ids of `word` to `output`.
@@ -90,7 +90,7 @@ struct MergeCandidate {
 }
 
 /// A binary min-heap of merge candidates over a reusable array.
-struct CandidateHeap {
+struct MergeCandidateHeap {
     private var items: [MergeCandidate] = []
 
     mutating func removeAll() { items.removeAll(keepingCapacity: true) }
