@@ -18,7 +18,7 @@ public enum PolicyParser {
     public static func parse(yaml: String, file: String, baseDirectory: String) -> Result<PolicyDocument, PolicyValidationFailure> {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: yaml) else {
+            guard let composed = try Yams.compose(yaml: DuplicateKeyMarker.mark(yaml)) else {
                 return .failure(PolicyValidationFailure(errors: [.syntax(file: file, line: 1, reason: "the file is empty")]))
             }
             root = composed
@@ -31,7 +31,8 @@ public enum PolicyParser {
         let draft = parser.parseRoot(root)
         var errors = parser.reader.errors
         errors += PolicyReferenceValidator(file: file, lines: parser.lines, declaredModels: parser.declaredModels,
-                                           declaredRoutes: parser.declaredRoutes, ruleIndices: parser.ruleIndices).validate(draft)
+                                           declaredRoutes: parser.declaredRoutes, ruleIndices: parser.ruleIndices,
+                                           ruleCount: parser.ruleCount).validate(draft)
         guard errors.isEmpty else { return .failure(PolicyValidationFailure(errors: errors)) }
         return .success(draft)
     }
@@ -44,6 +45,8 @@ public enum PolicyParser {
         case .composer(let context, let problem, let mark, _):
             let reason = context.map { "\($0.text) \(problem)" } ?? problem
             return .syntax(file: file, line: mark.line, reason: reason)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return .syntax(file: file, line: context.mark.line, reason: "duplicate keys \(duplicates.joined(separator: ", ")) in one mapping")
         default:
             return .syntax(file: file, line: 1, reason: "\(error)")
         }
@@ -62,6 +65,8 @@ struct SectionParser {
     private(set) var declaredRoutes: Set<String> = []
     /// For each parsed rule, its index in the file's `rules` list.
     private(set) var ruleIndices: [Int] = []
+    /// How many items the file's `rules` list has, parsed or not.
+    private(set) var ruleCount = 0
 
     init(reader: YAMLNodeReader, baseDirectory: String) {
         self.reader = reader; self.baseDirectory = baseDirectory
@@ -73,7 +78,7 @@ struct SectionParser {
 
     mutating func parseRoot(_ root: Node) -> PolicyDocument {
         var document = PolicyDocument(models: [], classes: ClassCatalog(domains: [], tasks: []), routes: [], rules: [])
-        guard let top = reader.mapping(root, path: "", allowed: PolicyKeys.root, required: ["version", "models", "routes", "rules"], ownerLine: 1) else {
+        guard let top = reader.mapping(root, path: "", allowed: PolicyKeys.root, required: ["version", "models", "routes", "rules"]) else {
             return document
         }
         if let entry = top["version"] {
@@ -302,6 +307,7 @@ struct SectionParser {
 
     private mutating func parseRules(_ entry: YAMLNodeReader.Entry) -> [RuleSpec] {
         guard let items = reader.sequence(entry.value, path: "rules") else { return [] }
+        ruleCount = items.count
         if items.isEmpty {
             reader.report(.invalidValue(file: reader.file, line: entry.keyLine, path: "rules", reason: "declare at least one rule"))
         }

@@ -10,6 +10,8 @@ struct PolicyReferenceValidator {
     let declaredRoutes: Set<String>
     /// For each parsed rule, its index in the file.
     let ruleIndices: [Int]
+    /// How many rules the file lists, parsed or not.
+    let ruleCount: Int
 
     private func line(_ path: String) -> Int { lines[path] ?? 0 }
 
@@ -46,7 +48,7 @@ struct PolicyReferenceValidator {
             errors += validateMatch(rule.match, path: "\(path).match", classes: policy.classes)
             errors += validateRoutes(rule, path: path, policy: policy)
         }
-        if catchAll == nil, !policy.rules.isEmpty, policy.rules.count == ruleIndices.count {
+        if catchAll == nil, ruleCount > 0, policy.rules.count == ruleCount {
             errors.append(.impossibleConstraint(file: file, line: line("rules"), path: "rules", reason: "no rule matches every class; end the list with a rule without `match` (or with `*` everywhere)"))
         }
         return errors

@@ -61,6 +61,10 @@ struct YAMLNodeReader {
                 continue
             }
             let key = scalar.string
+            if let original = DuplicateKeyMarker.originalKey(of: key) {
+                report(.duplicateName(file: file, line: keyLine, path: join(path, original), name: original, firstLine: seen[original] ?? 0))
+                continue
+            }
             if let first = seen[key] {
                 report(.duplicateName(file: file, line: keyLine, path: join(path, key), name: key, firstLine: first))
                 continue
