@@ -70,7 +70,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "SLMCoreTests", dependencies: ["SLMCore"], swiftSettings: optimizedInDebug),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Policy"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting"]),
