@@ -4,7 +4,8 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include "blocks.h"
+#include <stdlib.h>
+#include <string.h>
 
 #define ISA vnni
 #define ISA_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"

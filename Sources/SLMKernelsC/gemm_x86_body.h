@@ -3,8 +3,11 @@
 //   ISA          the suffix of the public names (vnni, avx2)
 //   ISA_TARGET   the function target attribute
 //   DOT_U8_S8(u, s)  eight int32 lanes, each the sum of four products u8 * s8 (as __m256i)
-// Every gemm walks the weight rows once and, for each row, the activation rows in tiles of four,
-// so each weight block is unpacked once per tile and read from memory once per call.
+//
+// Each gemm takes the activation rows in tiles of four. For a tile it converts the activations'
+// f16 scales to floats once, then walks the weight rows: each weight block is unpacked once and
+// multiplied with the four activation rows, so it is read from memory once per call. Two
+// accumulators per activation row (even and odd blocks) keep the FMA latency off the critical path.
 
 #define CAT2(a, b) a##_##b
 #define CAT(a, b) CAT2(a, b)
@@ -18,7 +21,12 @@ ISA_FN float LOCAL(hsum)(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-ISA_FN float LOCAL(half)(uint16_t h) { return _cvtsh_ss(h); }
+/// The two f16 values at `p` as floats in lanes 0 and 1.
+ISA_FN __m128 LOCAL(half2)(const void *p) {
+    int32_t bits;
+    memcpy(&bits, p, 4);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128(bits));
+}
 
 /// The 32 nibbles of a Q4 block as bytes 0..15: low nibbles first (elements 0-15), then high.
 ISA_FN __m256i LOCAL(unpack_nibbles)(const uint8_t *qs) {
@@ -29,94 +37,146 @@ ISA_FN __m256i LOCAL(unpack_nibbles)(const uint8_t *qs) {
     return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
 }
 
-// MARK: Q4_1 x Q8_1: d_w*d_x*sum(q_w*q_x) + m_w*s_x
+// MARK: Q4_0 / Q4_1 x Q8_1
+// Per block: d_w*d_x*Σq_w*q_x + c_w*s_x, with c_w = m_w (Q4_1) or -8*d_w (Q4_0). `ws` holds
+// [d_w, c_w] and `xs` [d_x, s_x], so one multiply gives both products.
 
-ISA_FN void LOCAL(tile_q4_1)(const slm_block_q4_1 *w, int64_t blocks, const uint8_t *x,
-                             size_t x_stride, float *y, size_t y_stride, const int nb) {
-    __m256 acc[4];
-    float accm[4];
-    for (int k = 0; k < nb; k++) { acc[k] = _mm256_setzero_ps(); accm[k] = 0.0f; }
-    for (int64_t i = 0; i < blocks; i++) {
-        const __m256i wq = LOCAL(unpack_nibbles)(w[i].qs);
-        const float dw = LOCAL(half)(w[i].d), mw = LOCAL(half)(w[i].m);
-        for (int k = 0; k < nb; k++) {
-            const slm_block_q8_1 *xb = (const slm_block_q8_1 *)(x + (size_t)k * x_stride) + i;
-            const __m256i p = DOT_U8_S8(wq, _mm256_loadu_si256((const __m256i *)xb->qs));
-            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw * LOCAL(half)(xb->d)), acc[k]);
-            accm[k] += mw * LOCAL(half)(xb->s);
-        }
-    }
-    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = LOCAL(hsum)(acc[k]) + accm[k];
+ISA_FN void LOCAL(step_q4)(__m256i wq, __m128 ws, const uint8_t *xq, const float *xs, __m256 *acc, __m128 *accm) {
+    const __m256i p = DOT_U8_S8(wq, _mm256_loadu_si256((const __m256i *)xq));
+    const __m128 t = _mm_mul_ps(ws, _mm_castpd_ps(_mm_load_sd((const double *)xs)));
+    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcastss_ps(t), *acc);
+    *accm = _mm_add_ps(*accm, t);
 }
 
-// MARK: Q4_0 x Q8_1: d_w*d_x*sum(q_w*q_x) - 8*d_w*s_x  (q_w stored as 0..15, value q_w - 8)
-
-ISA_FN void LOCAL(tile_q4_0)(const slm_block_q4_0 *w, int64_t blocks, const uint8_t *x,
-                             size_t x_stride, float *y, size_t y_stride, const int nb) {
-    __m256 acc[4];
-    float accm[4];
-    for (int k = 0; k < nb; k++) { acc[k] = _mm256_setzero_ps(); accm[k] = 0.0f; }
-    for (int64_t i = 0; i < blocks; i++) {
-        const __m256i wq = LOCAL(unpack_nibbles)(w[i].qs);
-        const float dw = LOCAL(half)(w[i].d);
-        for (int k = 0; k < nb; k++) {
-            const slm_block_q8_1 *xb = (const slm_block_q8_1 *)(x + (size_t)k * x_stride) + i;
-            const __m256i p = DOT_U8_S8(wq, _mm256_loadu_si256((const __m256i *)xb->qs));
-            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw * LOCAL(half)(xb->d)), acc[k]);
-            accm[k] -= 8.0f * dw * LOCAL(half)(xb->s);
-        }
-    }
-    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = LOCAL(hsum)(acc[k]) + accm[k];
+ISA_FN __m128 LOCAL(weight_scales)(const uint8_t *block, int has_min) {
+    if (has_min) return LOCAL(half2)(block);
+    const __m128 d = _mm_set1_ps(_cvtsh_ss(*(const uint16_t *)block));
+    return _mm_mul_ps(d, _mm_setr_ps(1.0f, -8.0f, 0.0f, 0.0f));
 }
 
-// MARK: Q8_0 x Q8_0: d_w*d_x*sum(q_w*q_x), as |q_w| * (q_x with the sign of q_w)
-
-ISA_FN void LOCAL(tile_q8_0)(const slm_block_q8_0 *w, int64_t blocks, const uint8_t *x,
-                             size_t x_stride, float *y, size_t y_stride, const int nb) {
-    __m256 acc[4];
-    for (int k = 0; k < nb; k++) acc[k] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < blocks; i++) {
-        const __m256i wq = _mm256_loadu_si256((const __m256i *)w[i].qs);
-        const __m256i wabs = _mm256_abs_epi8(wq);
-        const float dw = LOCAL(half)(w[i].d);
+ISA_FN void LOCAL(tile_q4)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t x_stride,
+                           const float *xs, float *y, size_t y_stride, const int nb, const int has_min) {
+    const size_t wb = has_min ? 20 : 18, qs = has_min ? 4 : 2;
+    __m256 acc0[4], acc1[4];
+    __m128 accm[4];
+    for (int k = 0; k < nb; k++) { acc0[k] = acc1[k] = _mm256_setzero_ps(); accm[k] = _mm_setzero_ps(); }
+    int64_t i = 0;
+    for (; i + 2 <= blocks; i += 2) {
+        const __m256i wq0 = LOCAL(unpack_nibbles)(w + i * wb + qs);
+        const __m256i wq1 = LOCAL(unpack_nibbles)(w + (i + 1) * wb + qs);
+        const __m128 ws0 = LOCAL(weight_scales)(w + i * wb, has_min);
+        const __m128 ws1 = LOCAL(weight_scales)(w + (i + 1) * wb, has_min);
         for (int k = 0; k < nb; k++) {
-            const slm_block_q8_0 *xb = (const slm_block_q8_0 *)(x + (size_t)k * x_stride) + i;
-            const __m256i xs = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)xb->qs), wq);
-            const __m256i p = DOT_U8_S8(wabs, xs);
-            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw * LOCAL(half)(xb->d)), acc[k]);
+            const uint8_t *xb = x + (size_t)k * x_stride + (size_t)i * 36;
+            const float *s = xs + ((size_t)k * blocks + i) * 2;
+            LOCAL(step_q4)(wq0, ws0, xb + 4, s, &acc0[k], &accm[k]);
+            LOCAL(step_q4)(wq1, ws1, xb + 40, s + 2, &acc1[k], &accm[k]);
         }
     }
-    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = LOCAL(hsum)(acc[k]);
+    if (i < blocks) {
+        const __m256i wq = LOCAL(unpack_nibbles)(w + i * wb + qs);
+        const __m128 ws = LOCAL(weight_scales)(w + i * wb, has_min);
+        for (int k = 0; k < nb; k++)
+            LOCAL(step_q4)(wq, ws, x + (size_t)k * x_stride + (size_t)i * 36 + 4, xs + ((size_t)k * blocks + i) * 2, &acc0[k], &accm[k]);
+    }
+    for (int k = 0; k < nb; k++) {
+        y[(size_t)k * y_stride] = LOCAL(hsum)(_mm256_add_ps(acc0[k], acc1[k])) + _mm_cvtss_f32(_mm_movehdup_ps(accm[k]));
+    }
 }
 
-// MARK: Row and tile loops
+/// [d_x, s_x] of every Q8_1 block of `nb` activation rows, as floats.
+ISA_FN void LOCAL(scales_q8_1)(const uint8_t *x, size_t x_stride, int64_t blocks, int nb, float *xs) {
+    for (int k = 0; k < nb; k++)
+        for (int64_t i = 0; i < blocks; i++)
+            _mm_storel_pi((__m64 *)(xs + ((size_t)k * blocks + i) * 2), LOCAL(half2)(x + (size_t)k * x_stride + (size_t)i * 36));
+}
 
-#define DEFINE_GEMM(name, tile, block_t)                                                          \
+// MARK: Q8_0 x Q8_0: d_w*d_x*Σq_w*q_x, as |q_w| * (q_x with the sign of q_w)
+
+ISA_FN void LOCAL(step_q8)(__m256i wq, __m256i wabs, float dw, const uint8_t *xq, float dx, __m256 *acc) {
+    const __m256i xsigned = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)xq), wq);
+    const __m256i p = DOT_U8_S8(wabs, xsigned);
+    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw * dx), *acc);
+}
+
+ISA_FN void LOCAL(tile_q8_0)(const uint8_t *w, int64_t blocks, const uint8_t *x, size_t x_stride,
+                             const float *xs, float *y, size_t y_stride, const int nb) {
+    __m256 acc0[4], acc1[4];
+    for (int k = 0; k < nb; k++) acc0[k] = acc1[k] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 2 <= blocks; i += 2) {
+        const __m256i wq0 = _mm256_loadu_si256((const __m256i *)(w + i * 34 + 2));
+        const __m256i wq1 = _mm256_loadu_si256((const __m256i *)(w + (i + 1) * 34 + 2));
+        const __m256i wa0 = _mm256_abs_epi8(wq0), wa1 = _mm256_abs_epi8(wq1);
+        const float d0 = _cvtsh_ss(*(const uint16_t *)(w + i * 34));
+        const float d1 = _cvtsh_ss(*(const uint16_t *)(w + (i + 1) * 34));
+        for (int k = 0; k < nb; k++) {
+            const uint8_t *xb = x + (size_t)k * x_stride + (size_t)i * 34;
+            const float *s = xs + (size_t)k * blocks + i;
+            LOCAL(step_q8)(wq0, wa0, d0, xb + 2, s[0], &acc0[k]);
+            LOCAL(step_q8)(wq1, wa1, d1, xb + 36, s[1], &acc1[k]);
+        }
+    }
+    if (i < blocks) {
+        const __m256i wq = _mm256_loadu_si256((const __m256i *)(w + i * 34 + 2));
+        const float d = _cvtsh_ss(*(const uint16_t *)(w + i * 34));
+        for (int k = 0; k < nb; k++)
+            LOCAL(step_q8)(wq, _mm256_abs_epi8(wq), d, x + (size_t)k * x_stride + (size_t)i * 34 + 2,
+                           xs[(size_t)k * blocks + i], &acc0[k]);
+    }
+    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = LOCAL(hsum)(_mm256_add_ps(acc0[k], acc1[k]));
+}
+
+/// d_x of every Q8_0 block of `nb` activation rows, as floats.
+ISA_FN void LOCAL(scales_q8_0)(const uint8_t *x, size_t x_stride, int64_t blocks, int nb, float *xs) {
+    for (int k = 0; k < nb; k++)
+        for (int64_t i = 0; i < blocks; i++)
+            xs[(size_t)k * blocks + i] = _cvtsh_ss(*(const uint16_t *)(x + (size_t)k * x_stride + (size_t)i * 34));
+}
+
+// MARK: Tile and row loops
+
+/// Floats of converted activation scales a tile needs on the stack; larger rows use the heap.
+#define SCALES_ON_STACK 4096
+
+#define DEFINE_GEMM(name, scales, floats_per_block, TILE_CALL)                                    \
     __attribute__((target(ISA_TARGET))) void CAT(name, ISA)(                                   \
         const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,            \
         size_t x_stride, int64_t batch, float *y, size_t y_stride) {                            \
-        for (int64_t r = 0; r < rows; r++) {                                                    \
-            const block_t *wr = (const block_t *)((const uint8_t *)w + (size_t)r * w_stride);   \
-            int64_t b = 0;                                                                      \
-            for (; b + 4 <= batch; b += 4)                                                      \
-                LOCAL(tile)(wr, blocks, (const uint8_t *)x + (size_t)b * x_stride, x_stride,    \
-                            y + (size_t)b * y_stride + r, y_stride, 4);                         \
+        float stack[SCALES_ON_STACK];                                                           \
+        const size_t needed = (size_t)4 * (size_t)blocks * floats_per_block;                    \
+        float *xs = needed <= SCALES_ON_STACK ? stack : (float *)malloc(needed * sizeof(float)); \
+        for (int64_t b = 0; b < batch; b += 4) {                                                \
+            const int nb = batch - b < 4 ? (int)(batch - b) : 4;                                \
             const uint8_t *xt = (const uint8_t *)x + (size_t)b * x_stride;                      \
-            float *yt = y + (size_t)b * y_stride + r;                                           \
-            switch (batch - b) {                                                                \
-            case 3: LOCAL(tile)(wr, blocks, xt, x_stride, yt, y_stride, 3); break;              \
-            case 2: LOCAL(tile)(wr, blocks, xt, x_stride, yt, y_stride, 2); break;              \
-            case 1: LOCAL(tile)(wr, blocks, xt, x_stride, yt, y_stride, 1); break;              \
-            default: break;                                                                     \
+            LOCAL(scales)(xt, x_stride, blocks, nb, xs);                                        \
+            for (int64_t r = 0; r < rows; r++) {                                                \
+                const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;                  \
+                float *yt = y + (size_t)b * y_stride + r;                                       \
+                switch (nb) {                                                                   \
+                case 4: TILE_CALL(4); break;                                                    \
+                case 3: TILE_CALL(3); break;                                                    \
+                case 2: TILE_CALL(2); break;                                                    \
+                default: TILE_CALL(1); break;                                                   \
+                }                                                                               \
             }                                                                                   \
         }                                                                                       \
+        if (xs != stack) free(xs);                                                              \
     }
 
-DEFINE_GEMM(slm_gemm_q4_1_q8_1, tile_q4_1, slm_block_q4_1)
-DEFINE_GEMM(slm_gemm_q4_0_q8_1, tile_q4_0, slm_block_q4_0)
-DEFINE_GEMM(slm_gemm_q8_0_q8_0, tile_q8_0, slm_block_q8_0)
+#define TILE_Q4_1(n) LOCAL(tile_q4)(wr, blocks, xt, x_stride, xs, yt, y_stride, n, 1)
+#define TILE_Q4_0(n) LOCAL(tile_q4)(wr, blocks, xt, x_stride, xs, yt, y_stride, n, 0)
+#define TILE_Q8_0(n) LOCAL(tile_q8_0)(wr, blocks, xt, x_stride, xs, yt, y_stride, n)
 
+DEFINE_GEMM(slm_gemm_q4_1_q8_1, scales_q8_1, 2, TILE_Q4_1)
+DEFINE_GEMM(slm_gemm_q4_0_q8_1, scales_q8_1, 2, TILE_Q4_0)
+DEFINE_GEMM(slm_gemm_q8_0_q8_0, scales_q8_0, 1, TILE_Q8_0)
+
+#undef TILE_Q4_1
+#undef TILE_Q4_0
+#undef TILE_Q8_0
 #undef DEFINE_GEMM
+#undef SCALES_ON_STACK
 #undef ISA_FN
 #undef LOCAL
 #undef CAT

@@ -4,7 +4,7 @@ import Testing
 @Suite struct KernelDotTests {
     /// Columns that are whole blocks but odd counts of them, for both block sizes.
     static func awkwardColumns(_ type: GGMLType) -> [Int] {
-        type.blockSize == 256 ? [256, 768, 2304] : [32, 96, 544, 1568]
+        type.blockSize == 256 ? [256, 768, 2304] : [32, 96, 544, 1568, 16_416]
     }
 
     static let typesAndBackends: [(GGMLType, KernelSet.Backend)] = quantizedWeightTypes.flatMap { type in
