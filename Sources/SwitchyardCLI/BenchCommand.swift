@@ -6,10 +6,123 @@ import SLMCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the inference core: kernels against the memory-bandwidth bound.",
-        subcommands: [KernelsBench.self],
-        defaultSubcommand: KernelsBench.self
+        abstract: "Measure the inference core: prefill, decode, concurrent streams, memory; or the kernels alone.",
+        subcommands: [ModelBench.self, KernelsBench.self],
+        defaultSubcommand: ModelBench.self
     )
+}
+
+/// `switchyard bench [model]`: prefill, decode and concurrent-stream speed of the core on a GGUF model.
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Prefill tok/s, decode tok/s, the aggregate of concurrent streams and peak RSS of the core.",
+        discussion: """
+        Prefill evaluates one prompt of --prompt-tokens tokens. Decode evaluates a 128-token prompt,
+        then --gen-tokens tokens one at a time, greedily. Streams give each of --streams sequences a
+        128-token prompt and then step them all, one token each, --gen-tokens times. Prompts are
+        deterministic token ids, the same rule deploy/bench/llama_bench.py uses for llama.cpp.
+        """
+    )
+
+    /// Tokens in the context before decode is timed.
+    static let decodePrompt = 128
+
+    @Option(help: "Path of the GGUF model.") var model: String
+    @Option(help: "Threads (the caller included).") var threads = 2
+    @Option(help: "Tokens in the prefill prompt.") var promptTokens = 512
+    @Option(help: "Tokens generated in the decode and streams runs.") var genTokens = 128
+    @Option(help: "Concurrent sequences in the streams run.") var streams = 8
+    @Option(help: "How matrix products are computed: exact.") var path = "exact"
+    @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.") var json = false
+
+    func run() throws {
+        let computePath: ComputePath
+        switch path {
+        case "exact": computePath = .exact
+        default: throw ValidationError("unknown path '\(path)'; known: exact")
+        }
+        let llama = try LlamaModel(path: model)
+        let vocabulary = llama.hyper.vocabularySize
+        let prompt = Self.promptTokens(promptTokens, vocabulary: vocabulary)
+        let perStream = Self.decodePrompt + genTokens + 1
+
+        // Prefill.
+        let session = llama.makeSession(maxContext: max(promptTokens, perStream), maxBatch: max(promptTokens, Self.decodePrompt),
+                                        path: computePath, threads: threads)
+        var start = Self.now()
+        _ = try session.evaluate(prompt)
+        let prefill = Double(promptTokens) / (Self.now() - start)
+
+        // Decode after a 128-token prompt, greedy.
+        session.reset()
+        var token = Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt, vocabulary: vocabulary))))
+        start = Self.now()
+        for _ in 0..<genTokens { token = Self.argmax(try session.evaluate([token])) }
+        let decode = Double(genTokens) / (Self.now() - start)
+
+        // Concurrent streams, stepped together one token each.
+        let sessions = (0..<streams).map { _ in
+            llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads)
+        }
+        var tokens = try sessions.enumerated().map { s, session in
+            Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
+        }
+        start = Self.now()
+        for _ in 0..<genTokens {
+            for s in 0..<streams { tokens[s] = Self.argmax(try sessions[s].evaluate([tokens[s]])) }
+        }
+        let aggregate = Double(streams * genTokens) / (Self.now() - start)
+
+        let peakRSS = Self.peakResidentBytes()
+        if json {
+            let fields: [String: Any] = [
+                "engine": "switchyard", "path": path, "threads": threads, "prefill_tok_s": prefill, "decode_tok_s": decode,
+                "aggregate_tok_s": aggregate, "peak_rss_bytes": peakRSS,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("model \(model), \(threads) threads, path \(path)")
+            print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
+            print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
+            print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))
+            print(String(format: "peak RSS:           %8.1f MiB", Double(peakRSS) / 1_048_576))
+        }
+    }
+
+    /// Deterministic token ids spread over the vocabulary (a 32-bit LCG; llama_bench.py uses the same).
+    static func promptTokens(_ count: Int, vocabulary: Int) -> [Int32] {
+        var state: UInt64 = 12345
+        return (0..<count).map { _ in
+            state = (state &* 1_664_525 &+ 1_013_904_223) % (1 << 32)
+            return Int32(256 + Int(state) % (vocabulary - 512))
+        }
+    }
+
+    /// The index of the largest logit.
+    static func argmax(_ logits: [Float]) -> Int32 {
+        var best = 0
+        for i in logits.indices where logits[i] > logits[best] { best = i }
+        return Int32(best)
+    }
+
+    /// The process's peak resident set size in bytes.
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)  // bytes on Darwin
+        #endif
+    }
+
+    static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 }
 
 /// `switchyard bench kernels`: streams a model's weight matrices through the matrix kernels.
