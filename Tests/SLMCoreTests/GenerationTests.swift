@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import SLMCore
+
+private func generator() throws -> TextGenerator {
+    try TextGenerator(model: TestModel.shared())
+}
+
+private func greeting() throws -> PromptReference {
+    try #require(try PromptReference.all().first { $0.name == "greeting" })
+}
+
+private func messages(_ prompt: PromptReference) -> [ChatMessage] {
+    prompt.messages.map { ChatMessage(role: ChatRole(rawValue: $0.role)!, content: $0.content) }
+}
+
+@Test func rendersAndTokenizesThePromptLikeLlamaCpp() throws {
+    let prompt = try greeting()
+    #expect(try generator().promptTokens(messages(prompt)) == prompt.ids.map(Int32.init))
+}
+
+@Test func greedyGenerationReproducesLlamaCppsAnswerAndStopsAtEndOfTurn() throws {
+    let prompt = try greeting()
+    var pieces: [GeneratedToken] = []
+    var parameters = SamplingParameters.greedy
+    parameters.maxTokens = 32
+    parameters.topLogprobs = 3
+    let summary = try generator().generate(messages(prompt), parameters: parameters) { pieces.append($0) }
+    // llama.cpp's margins on this prompt are ≥ 0.75 and the exact path follows it to the end.
+    #expect(pieces.map { Int($0.token.id) } == prompt.greedy_ids)
+    #expect(pieces.map(\.text).joined() == prompt.greedy_text)
+    #expect(summary.finishReason == .endOfGeneration)
+    #expect(summary.promptTokens == prompt.ids.count)
+    #expect(summary.completionTokens == prompt.greedy_ids.count)
+    for piece in pieces {
+        #expect(piece.token.logprob <= 0)
+        #expect(piece.topLogprobs.count == 3)
+        #expect(piece.topLogprobs.first?.id == piece.token.id, "greedy picks the most likely token")
+    }
+    let confidence = try #require(summary.confidence)
+    #expect(confidence.tokenCount == pieces.count)
+    #expect(confidence.minLogprob <= confidence.meanLogprob && confidence.meanLogprob <= 0)
+    #expect(confidence.meanEntropy > 0)
+}
+
+@Test func sameSeedGivesTheSameText() throws {
+    let generator = try generator()
+    var parameters = SamplingParameters()
+    parameters.temperature = 0.9
+    parameters.seed = 1234
+    parameters.maxTokens = 12
+    let conversation = [ChatMessage(role: .user, content: "Tell me a story about a cat.")]
+    var first: [Int32] = [], second: [Int32] = []
+    let summary = try generator.generate(conversation, parameters: parameters) { first.append($0.token.id) }
+    _ = try generator.generate(conversation, parameters: parameters) { second.append($0.token.id) }
+    #expect(first == second)
+    #expect(first.count <= 12)
+    if first.count == 12 { #expect(summary.finishReason == .maxTokens) }
+}
+
+@Test func streamsTokensThenTheSummary() async throws {
+    var parameters = SamplingParameters.greedy
+    parameters.maxTokens = 5
+    var tokens = 0
+    var summary: GenerationSummary?
+    for try await event in try generator().stream([ChatMessage(role: .user, content: "Count from one to ten.")], parameters: parameters) {
+        switch event {
+        case .token: tokens += 1
+        case let .finished(s): summary = s
+        }
+    }
+    let finished = try #require(summary)
+    #expect(finished.completionTokens == tokens)
+    #expect(tokens <= 5)
+}
+
+@Test func peakMemoryWhileGeneratingStaysWithinModelFilePlus150MiB() throws {
+    let path = try TestSupport.modelPath()
+    let fileSize = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    var parameters = SamplingParameters.greedy
+    parameters.maxTokens = 16
+    _ = try generator().generate([ChatMessage(role: .user, content: "What is the capital of France?")], parameters: parameters) { _ in }
+    // The whole test process counts here, so this bound also covers the tests running beside it.
+    let peak = PeakMemory.residentBytes()
+    #expect(peak <= fileSize + 150 * 1_048_576, "peak RSS \(peak / 1_048_576) MiB, model file \(fileSize / 1_048_576) MiB")
+}
