@@ -12,12 +12,12 @@ import Testing
     }
 
     @Test func xoshiro256StarStarMatchesItsReferenceSequence() {
-        var generator = SeededGenerator(state: (1, 2, 3, 4))
+        var generator = Xoshiro256StarStar(state: (1, 2, 3, 4))
         #expect((0..<4).map { _ in generator.next() } == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
     }
 
     @Test func unitIntervalStaysInRange() {
-        var generator = SeededGenerator(seed: 3)
+        var generator = Xoshiro256StarStar(seed: 3)
         let values = (0..<10000).map { _ in generator.nextUnitInterval() }
         #expect(values.allSatisfy { $0 >= 0 && $0 < 1 })
         #expect(abs(values.reduce(0, +) / 10000 - 0.5) < 0.02)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func sameSeedGivesTheSameTokensOverAFullVocabulary() throws {
-        var generator = SeededGenerator(seed: 9)
+        var generator = Xoshiro256StarStar(seed: 9)
         let logits = (0..<49152).map { _ in Float(generator.nextUnitInterval() * 20) }
         let configure: (inout SamplingParameters) -> Void = {
             $0.seed = 5

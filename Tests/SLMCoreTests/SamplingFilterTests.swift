@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: [7, 31, 100, 1000, 49152])
     func nucleusFromAHeapMatchesSortingEverything(count: Int) {
-        var generator = SeededGenerator(seed: UInt64(count))
+        var generator = Xoshiro256StarStar(seed: UInt64(count))
         let logits = (0..<count).map { _ in Float(generator.nextUnitInterval() * 12 - 6) }
         let maximum = logits.max()!
         let weights = logits.map { Float(exp(Double($0 - maximum))) }

@@ -17,7 +17,7 @@ public struct TokenSampler: Sendable {
     /// The number of logits each step must supply.
     public let vocabularySize: Int
 
-    private var generator: SeededGenerator
+    private var generator: Xoshiro256StarStar
     private var candidates: [SamplingCandidate]
     private var recent: RecentTokens
     /// Per-token mark used to penalize each recent token once per step.
@@ -34,7 +34,7 @@ public struct TokenSampler: Sendable {
         self.parameters = parameters
         self.vocabularySize = vocabularySize
         var seedSource = SystemRandomNumberGenerator()
-        generator = SeededGenerator(seed: parameters.seed ?? seedSource.next())
+        generator = Xoshiro256StarStar(seed: parameters.seed ?? seedSource.next())
         candidates = []
         candidates.reserveCapacity(vocabularySize)
         recent = RecentTokens(capacity: parameters.repetitionWindow)

@@ -1,7 +1,7 @@
 /// A small, fast, seedable random number generator: xoshiro256** seeded through SplitMix64.
 ///
 /// The same seed gives the same sequence on every platform, which makes sampling reproducible.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose four state words come from SplitMix64 started at `seed`.
