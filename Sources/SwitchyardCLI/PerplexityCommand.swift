@@ -1,6 +1,58 @@
 import ArgumentParser
+import Foundation
+import SLMCore
 
+/// `switchyard perplexity`: perplexity of a model on a text file, computed as llama-perplexity does.
 struct PerplexityCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Not built yet.")
-    func run() async throws { throw ValidationError("'perplexity' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "perplexity",
+        abstract: "Perplexity of a model on a text file, as llama.cpp's llama-perplexity computes it.",
+        discussion: """
+            The text (minus one trailing newline) is tokenized without parsing special tokens and cut into \
+            chunks of --ctx tokens. Each chunk is evaluated with an empty cache, and its second half is scored \
+            against the next token.
+            """)
+
+    @Option(help: "Path of the GGUF model.")
+    var model: String
+
+    @Option(help: "Text file to score.")
+    var file: String
+
+    @Option(help: "Tokens per chunk.")
+    var ctx = 512
+
+    @Option(help: "Stop after this many chunks.")
+    var chunks: Int?
+
+    @Option(help: "Threads for the forward pass.")
+    var threads = 2
+
+    func run() async throws {
+        guard ctx >= 4 else { throw ValidationError("--ctx must be at least 4") }
+        let loaded = try LlamaModel(path: model)
+        let tokenizer = try TokenizerFactory.tokenizer(for: loaded.file)
+        guard var text = String(data: try Data(contentsOf: URL(fileURLWithPath: file)), encoding: .utf8) else {
+            throw ValidationError("\(file) is not UTF-8 text")
+        }
+        if text.hasSuffix("\n") { text.removeLast() }
+        let tokens = tokenizer.encode(text, parseSpecial: false, addingBOS: true)
+        let available = Perplexity.chunkCount(tokenCount: tokens.count, context: ctx)
+        guard available > 0 else { throw ValidationError("\(tokens.count) tokens do not fill one chunk of \(ctx)") }
+        let count = min(available, chunks ?? available)
+        print("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads")
+
+        let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), threads: threads)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try Perplexity.evaluate(session: session, tokens: tokens, context: ctx, maxChunks: count, progress: { chunk, ppl in
+            let separator = chunk + 1 == count ? "\n" : ","
+            FileHandle.standardOutput.write(Data("[\(chunk + 1)]\(String(format: "%.4f", ppl))\(separator)".utf8))
+        })
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        print("Final estimate: PPL = \(String(format: "%.4f", result.perplexity)) over \(result.scoredTokens) scored tokens")
+        print(String(format: "%.1f s, %.1f s per chunk, %.1f tokens/s", seconds, seconds / Double(count),
+                     Double(count * ctx) / seconds))
+    }
 }
