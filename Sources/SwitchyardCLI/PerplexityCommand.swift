@@ -40,19 +40,24 @@ struct PerplexityCommand: AsyncParsableCommand {
         let available = Perplexity.chunkCount(tokenCount: tokens.count, context: ctx)
         guard available > 0 else { throw ValidationError("\(tokens.count) tokens do not fill one chunk of \(ctx)") }
         let count = min(available, chunks ?? available)
-        print("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads")
+        say("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads\n")
 
         let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), threads: threads)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try Perplexity.evaluate(session: session, tokens: tokens, context: ctx, maxChunks: count, progress: { chunk, ppl in
             let separator = chunk + 1 == count ? "\n" : ","
-            FileHandle.standardOutput.write(Data("[\(chunk + 1)]\(String(format: "%.4f", ppl))\(separator)".utf8))
+            say("[\(chunk + 1)]\(String(format: "%.4f", ppl))\(separator)")
         })
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("Final estimate: PPL = \(String(format: "%.4f", result.perplexity)) over \(result.scoredTokens) scored tokens")
-        print(String(format: "%.1f s, %.1f s per chunk, %.1f tokens/s", seconds, seconds / Double(count),
-                     Double(count * ctx) / seconds))
+        say("Final estimate: PPL = \(String(format: "%.4f", result.perplexity)) over \(result.scoredTokens) scored tokens\n")
+        say(String(format: "%.1f s, %.1f s per chunk, %.1f tokens/s\n", seconds, seconds / Double(count),
+                   Double(count * ctx) / seconds))
+    }
+
+    /// Writes `text` to standard output at once (progress lines appear as chunks finish).
+    private func say(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

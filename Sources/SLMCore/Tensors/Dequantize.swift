@@ -54,29 +54,28 @@ public enum Dequantize {
 
     // MARK: 32-element blocks
 
+    /// Writes 16 floats at `y` (no alignment needed).
+    @inline(__always) private static func store(_ v: SIMD16<Float>, _ y: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(y).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+
     @inline(__always) private static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
         Float(p.loadUnaligned(fromByteOffset: offset, as: Float16.self))
     }
 
     private static func q4_0(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
         let d = half(p, BlockQ4_0.dOffset)
-        let qs = p + BlockQ4_0.qsOffset
-        for j in 0..<16 {
-            let byte = qs.load(fromByteOffset: j, as: UInt8.self)
-            y[j] = Float(Int(byte & 0x0F) - 8) * d
-            y[j + 16] = Float(Int(byte >> 4) - 8) * d
-        }
+        let bytes = SIMD16<Int32>(truncatingIfNeeded: p.loadUnaligned(fromByteOffset: BlockQ4_0.qsOffset, as: SIMD16<UInt8>.self))
+        store(SIMD16<Float>((bytes & 0x0F) &- 8) * d, y)
+        store(SIMD16<Float>((bytes &>> 4) &- 8) * d, y + 16)
     }
 
     private static func q4_1(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
         let d = half(p, BlockQ4_1.dOffset)
         let m = half(p, BlockQ4_1.mOffset)
-        let qs = p + BlockQ4_1.qsOffset
-        for j in 0..<16 {
-            let byte = qs.load(fromByteOffset: j, as: UInt8.self)
-            y[j] = Float(byte & 0x0F) * d + m
-            y[j + 16] = Float(byte >> 4) * d + m
-        }
+        let bytes = p.loadUnaligned(fromByteOffset: BlockQ4_1.qsOffset, as: SIMD16<UInt8>.self)
+        store(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes & 0x0F)) * d + m, y)
+        store(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes &>> 4)) * d + m, y + 16)
     }
 
     private static func q5_0(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
@@ -108,8 +107,10 @@ public enum Dequantize {
 
     private static func q8_0(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
         let d = half(p, BlockQ8_0.dOffset)
-        let qs = p + BlockQ8_0.qsOffset
-        for j in 0..<32 { y[j] = Float(qs.load(fromByteOffset: j, as: Int8.self)) * d }
+        let low = p.loadUnaligned(fromByteOffset: BlockQ8_0.qsOffset, as: SIMD16<Int8>.self)
+        let high = p.loadUnaligned(fromByteOffset: BlockQ8_0.qsOffset + 16, as: SIMD16<Int8>.self)
+        store(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: low)) * d, y)
+        store(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: high)) * d, y + 16)
     }
 
     private static func q8_1(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
