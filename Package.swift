@@ -44,6 +44,7 @@ let package = Package(
             "SwitchyardTypes",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "GatewayServer", dependencies: [
@@ -61,7 +62,7 @@ let package = Package(
 
         // MARK: Test support
         .target(name: "GatewayTesting", dependencies: [
-            "SwitchyardTypes",
+            "SwitchyardTypes", "Store",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,0 +1,355 @@
+import Dispatch
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import SwitchyardTypes
+
+/// Writes finished requests to PostgreSQL without ever slowing a request, and without losing one.
+///
+/// - `record(_:)` appends to a bounded in-memory buffer and returns (no I/O, no awaiting).
+/// - Every flush interval, or as soon as a batch is full, the buffer is written in one COPY-based
+///   transaction (``RecordBatchInserter``).
+/// - When PostgreSQL is down or slower than ``MetricsWriterConfiguration/writeTimeout``, the batch is
+///   appended to the fsynced ``SpillLog`` instead; while spilled records wait, new batches follow
+///   them into the log so that replay keeps arrival order. Replay is idempotent.
+/// - In `wal` mode every record goes through the log first: ``recordDurably(_:)`` returns after the
+///   fsync of its group commit.
+/// - On graceful shutdown (SIGTERM through the `ServiceGroup`) everything buffered is written or spilled.
+///
+/// Put it in the `ServiceGroup` *after* the `PostgresClient`, so it shuts down (and flushes) first.
+public final class MetricsWriter: Service, RequestRecordSink, Sendable {
+    private struct State {
+        var buffer: [RequestRecord] = []
+        var walPending: [(record: RequestRecord, done: CheckedContinuation<Void, any Error>?)] = []
+        var walCommitScheduled = false
+        var spillWritable = true
+        var databaseWritable = true
+        var dropped = 0
+        var shuttingDown = false
+        var flushWaiters: [CheckedContinuation<Void, Never>] = []
+        var nextReplay: ContinuousClock.Instant = .now
+        var wakeRequested = false
+        var tickWaiter: CheckedContinuation<Void, Never>? = nil
+    }
+
+    private let configuration: MetricsWriterConfiguration
+    private let inserter: RecordBatchInserter
+    private let spill: SpillLog
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let walQueue = DispatchQueue(label: "switchyard.metrics.wal")
+
+    private let rowsWritten = Counter(label: "switchyard_metrics_records_written_total")
+    private let recordsSpilled = Counter(label: "switchyard_metrics_records_spilled_total")
+    private let spillFailures = Counter(label: "switchyard_metrics_spill_failures_total")
+    private let recordsDropped = Counter(label: "switchyard_metrics_records_dropped_total")
+    private let spillWritableGauge = Gauge(label: "switchyard_metrics_spill_writable")
+
+    /// A writer for the database behind `client`, spilling to `configuration.spillFolder`.
+    /// - Throws: `StoreError.spillFolderUnusable` when the spill folder cannot be created or listed.
+    public convenience init(client: PostgresClient, configuration: MetricsWriterConfiguration,
+                            logger: Logger = Logger(label: "switchyard.metrics")) throws {
+        try self.init(inserter: RecordBatchInserter(client: client, logger: logger),
+                      spill: SpillLog(folder: configuration.spillFolder), configuration: configuration, logger: logger)
+    }
+
+    init(inserter: RecordBatchInserter, spill: SpillLog, configuration: MetricsWriterConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.inserter = inserter
+        self.spill = spill
+        self.logger = logger
+        spillWritableGauge.record(1)
+    }
+
+    // MARK: Recording (hot path)
+
+    /// Hands over a finished request; returns at once. In `wal` mode the record is queued for the
+    /// log without waiting for it (use ``recordDurably(_:)`` to wait).
+    public func record(_ record: RequestRecord) {
+        if configuration.durability == .wal {
+            enqueueForLog(record, done: nil)
+            return
+        }
+        let (accepted, batchFull) = state.withLock { state -> (Bool, Bool) in
+            guard state.buffer.count < configuration.bufferCapacity else { return (false, false) }
+            state.buffer.append(record)
+            return (true, state.buffer.count == configuration.batchSize)
+        }
+        if batchFull { wakeUp() }
+        if !accepted { overflow(record) }
+    }
+
+    /// Hands over a finished request and, in `wal` mode, returns once it is fsynced to the local log
+    /// (group-committed with concurrent callers). In `buffered` mode it is the same as ``record(_:)``.
+    /// - Throws: `StoreError.spillWriteFailed` when the log cannot be written; the record is then
+    ///   kept in memory and still written to the database when possible.
+    public func recordDurably(_ record: RequestRecord) async throws {
+        guard configuration.durability == .wal else { return self.record(record) }
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            enqueueForLog(record, done: done)
+        }
+    }
+
+    /// The writer's state for `/readyz` and operators.
+    public var health: MetricsWriterHealth {
+        let snapshot = state.withLock { ($0.spillWritable, $0.databaseWritable, $0.buffer.count, $0.dropped) }
+        return MetricsWriterHealth(spillWritable: snapshot.0, databaseWritable: snapshot.1, bufferedRecords: snapshot.2,
+                                   hasSpillBacklog: spill.hasBacklog, droppedRecords: snapshot.3)
+    }
+
+    /// Writes everything recorded so far (or spills it) and replays the spill log now; returns when done.
+    /// Only meaningful while ``run()`` is running.
+    public func flush() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            state.withLock { $0.flushWaiters.append(waiter); $0.nextReplay = .now }
+            wakeUp()
+        }
+    }
+
+    // MARK: Service
+
+    /// Replays what a previous run left in the spill log, then writes batches until graceful shutdown,
+    /// then flushes or spills everything left.
+    public func run() async throws {
+        await replayBacklog(timeout: configuration.replayTimeout)
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !state.withLock({ $0.shuttingDown }) {
+                await waitForTick()
+                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    defer { state.flushWaiters = [] }
+                    return state.flushWaiters
+                }
+                await flushBuffer(timeout: configuration.writeTimeout)
+                await replayBacklog(timeout: configuration.replayTimeout)
+                for waiter in waiters { waiter.resume() }
+            }
+        } onGracefulShutdown: {
+            self.state.withLock { $0.shuttingDown = true }
+            self.wakeUp()
+        }
+        await finalFlush()
+    }
+
+    // MARK: Steps
+
+    /// Sleeps one flush interval, or less when woken (batch full, flush requested, shutdown, cancellation).
+    private func waitForTick() async {
+        let interval = configuration.flushInterval
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do { try await Task.sleep(for: interval); self.wakeUp() } catch {}
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                    let now = state.withLock { state -> Bool in
+                        if state.wakeRequested || state.shuttingDown { state.wakeRequested = false; return true }
+                        state.tickWaiter = waiter
+                        return false
+                    }
+                    if now { waiter.resume() }
+                }
+            } onCancel: {
+                self.wakeUp()
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func wakeUp() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.tickWaiter { state.tickWaiter = nil; return waiter }
+            state.wakeRequested = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Writes the buffer in batches; what cannot be written goes to the spill log.
+    private func flushBuffer(timeout: Duration) async {
+        var pending = state.withLock { state -> [RequestRecord] in
+            defer { state.buffer = [] }
+            return state.buffer
+        }
+        while !pending.isEmpty {
+            if spill.hasBacklog {
+                // Older records wait in the log: queue behind them to keep arrival order.
+                spillOrKeep(pending)
+                return
+            }
+            let batch = Array(pending.prefix(configuration.batchSize))
+            do {
+                let inserter = self.inserter
+                try await withTimeout(timeout, operation: "metrics batch write") { try await inserter.insert(batch) }
+                pending.removeFirst(batch.count)
+                markDatabase(writable: true, wrote: batch.count)
+            } catch {
+                markDatabase(writable: false, error: error)
+                spillOrKeep(pending)
+                return
+            }
+        }
+    }
+
+    /// Ships sealed spill segments oldest first, deleting each once written; stops at the first failure.
+    private func replayBacklog(timeout: Duration) async {
+        guard spill.hasBacklog else { return }
+        let due = state.withLock { $0.nextReplay <= .now }
+        guard due else { return }
+        spill.seal()
+        let segments: [URL]
+        do { segments = try spill.sealedSegments() } catch {
+            logger.error("cannot list spill segments", metadata: ["error": "\(error)"])
+            return
+        }
+        for segment in segments {
+            let contents: SpillLog.SegmentContents
+            do { contents = try spill.read(segment) } catch {
+                logger.error("cannot read spill segment", metadata: ["file": "\(segment.path)", "error": "\(error)"])
+                return
+            }
+            if contents.corruptLines > 0 {
+                logger.warning("skipped torn lines in spill segment", metadata: [
+                    "file": "\(segment.lastPathComponent)", "lines": "\(contents.corruptLines)"])
+            }
+            var offset = 0
+            while offset < contents.records.count {
+                let batch = Array(contents.records[offset..<min(offset + configuration.batchSize, contents.records.count)])
+                do {
+                    let inserter = self.inserter
+                    try await withTimeout(timeout, operation: "metrics replay") { try await inserter.insert(batch) }
+                    markDatabase(writable: true, wrote: batch.count)
+                } catch {
+                    markDatabase(writable: false, error: error)
+                    return
+                }
+                offset += batch.count
+            }
+            do { try spill.remove(segment) } catch {
+                logger.error("cannot delete replayed spill segment", metadata: ["error": "\(error)"])
+                return
+            }
+            logger.debug("replayed spill segment", metadata: ["file": "\(segment.lastPathComponent)", "records": "\(contents.records.count)"])
+        }
+    }
+
+    /// At shutdown: the log's pending group commits, then the buffer to the database or the spill log.
+    private func finalFlush() async {
+        await withCheckedContinuation { (drained: CheckedContinuation<Void, Never>) in walQueue.async { drained.resume() } }
+        await flushBuffer(timeout: configuration.shutdownTimeout)
+        // Still in memory only if the spill log failed too: one last synchronous try, then it is lost (loudly).
+        let left = state.withLock { state -> [RequestRecord] in defer { state.buffer = [] }; return state.buffer }
+        if !left.isEmpty {
+            do { try spill.append(left, sync: true) } catch { drop(left.count, error: error) }
+        }
+        await replayBacklog(timeout: configuration.shutdownTimeout)
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in defer { state.flushWaiters = [] }; return state.flushWaiters }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    // MARK: The log
+
+    private func enqueueForLog(_ record: RequestRecord, done: CheckedContinuation<Void, any Error>?) {
+        let schedule = state.withLock { state -> Bool in
+            state.walPending.append((record, done))
+            if state.walCommitScheduled { return false }
+            state.walCommitScheduled = true
+            return true
+        }
+        if schedule { walQueue.async { self.commitLogGroups() } }
+    }
+
+    /// Group commit: one write and one fsync for everything queued meanwhile.
+    private func commitLogGroups() {
+        while true {
+            let group = state.withLock { state -> [(record: RequestRecord, done: CheckedContinuation<Void, any Error>?)]? in
+                if state.walPending.isEmpty { state.walCommitScheduled = false; return nil }
+                defer { state.walPending = [] }
+                return state.walPending
+            }
+            guard let group else { return }
+            let records = group.map(\.record)
+            do {
+                try spill.append(records, sync: true)
+                markSpill(writable: true)
+                for entry in group { entry.done?.resume() }
+            } catch {
+                markSpill(writable: false, error: error, records: records.count)
+                state.withLock { $0.buffer.append(contentsOf: records) }
+                for entry in group { entry.done?.resume(throwing: error) }
+            }
+        }
+        if state.withLock({ $0.buffer.count >= configuration.batchSize }) { wakeUp() }
+    }
+
+    // MARK: Spilling
+
+    private func spillOrKeep(_ records: [RequestRecord]) {
+        do {
+            try spill.append(records, sync: true)
+            recordsSpilled.increment(by: records.count)
+            markSpill(writable: true)
+        } catch {
+            markSpill(writable: false, error: error, records: records.count)
+            let overflow = state.withLock { state -> Int in
+                state.buffer.insert(contentsOf: records, at: 0)
+                return max(0, state.buffer.count - 2 * configuration.bufferCapacity)
+            }
+            if overflow > 0 {
+                state.withLock { $0.buffer.removeFirst(overflow) }
+                drop(overflow, error: error)
+            }
+        }
+    }
+
+    /// The buffer is full: append straight to the spill log (disk, never the database).
+    private func overflow(_ record: RequestRecord) {
+        do {
+            try spill.append([record], sync: false)
+            recordsSpilled.increment()
+        } catch {
+            markSpill(writable: false, error: error, records: 1)
+            drop(1, error: error)
+        }
+    }
+
+    private func drop(_ count: Int, error: any Error) {
+        state.withLock { $0.dropped += count }
+        recordsDropped.increment(by: count)
+        logger.critical("request records lost: neither the database nor the spill log could take them", metadata: [
+            "records": "\(count)", "error": "\(error)"])
+    }
+
+    private func markSpill(writable: Bool, error: (any Error)? = nil, records: Int = 0) {
+        let changed = state.withLock { state -> Bool in
+            defer { state.spillWritable = writable }
+            return state.spillWritable != writable
+        }
+        spillWritableGauge.record(writable ? 1 : 0)
+        if !writable {
+            spillFailures.increment()
+            logger.error("spill log write failed: records stay in memory; the gateway is not ready until this is fixed", metadata: [
+                "folder": "\(spill.folder.path)", "records": "\(records)", "error": "\(error.map { "\($0)" } ?? "?")"])
+        } else if changed {
+            logger.notice("spill log writable again", metadata: ["folder": "\(spill.folder.path)"])
+        }
+    }
+
+    private func markDatabase(writable: Bool, wrote count: Int = 0, error: (any Error)? = nil) {
+        let retry = configuration.retryInterval
+        let changed = state.withLock { state -> Bool in
+            defer { state.databaseWritable = writable }
+            if !writable { state.nextReplay = .now.advanced(by: retry) }
+            return state.databaseWritable != writable
+        }
+        if writable {
+            rowsWritten.increment(by: count)
+            if changed { logger.notice("metrics database writable again; replaying spilled records") }
+        } else if changed {
+            logger.warning("metrics database write failed; spilling records to the local log", metadata: [
+                "error": "\(error.map { "\($0)" } ?? "?")"])
+        }
+    }
+}
