@@ -25,6 +25,8 @@ public struct TokenSampler: Sendable {
     private var stepStamp: UInt32 = 0
     private var penalized: [TokenLogprob]
     private var top: [TokenLogprob]
+    /// Tempered weights of the whole vocabulary, when no filter narrows the candidates.
+    private var weights: [Float]
 
     /// A sampler with all its scratch space allocated.
     /// - Throws: `SamplingError` when a parameter is out of range or `vocabularySize` is not positive.
@@ -35,14 +37,16 @@ public struct TokenSampler: Sendable {
         self.vocabularySize = vocabularySize
         var seedSource = SystemRandomNumberGenerator()
         generator = Xoshiro256StarStar(seed: parameters.seed ?? seedSource.next())
+        let draws = parameters.temperature > 0 && parameters.topK != 1
         candidates = []
-        candidates.reserveCapacity(vocabularySize)
+        if draws { candidates.reserveCapacity(vocabularySize) }
         recent = RecentTokens(capacity: parameters.repetitionWindow)
         penaltyStamp = parameters.repetitionPenalty == 1 ? [] : [UInt32](repeating: 0, count: vocabularySize)
         penalized = []
         penalized.reserveCapacity(parameters.repetitionWindow)
         top = []
         top.reserveCapacity(parameters.topLogprobs + 1)
+        weights = draws ? [Float](repeating: 0, count: vocabularySize) : []
     }
 
     /// The most likely alternatives at the last step, best first (`topLogprobs` of them).
@@ -81,13 +85,40 @@ public struct TokenSampler: Sendable {
         var entropy: Float
 
         init(_ logits: UnsafeMutableBufferPointer<Float>) {
-            var maximum = -Float.infinity
-            for value in logits where value > maximum { maximum = value }
+            let count = logits.count
+            let base = UnsafeRawPointer(logits.baseAddress!)
+            let vectorEnd = count - count % 8
+            var maximumLanes = SIMD8<Float>(repeating: -.infinity)
+            for offset in stride(from: 0, to: vectorEnd, by: 8) {
+                maximumLanes = pointwiseMax(maximumLanes, base.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self))
+            }
+            var maximum = maximumLanes.max()
+            for index in vectorEnd..<count { maximum = max(maximum, logits[index]) }
+
+            // Σ e^(l-max) and Σ e^(l-max)·(l-max), in float lanes flushed to double every 1024 values.
+            // The shift is clamped so that a -inf logit adds 0, not 0·(-inf).
+            let floor = SIMD8<Float>(repeating: -87.33654)
             var sum: Double = 0
             var weightedShift: Double = 0
-            for value in logits {
-                let shifted = value - maximum
-                let weight = exp(shifted)
+            var blockStart = 0
+            while blockStart < vectorEnd {
+                let blockEnd = min(blockStart + 1024, vectorEnd)
+                var sumLanes = SIMD8<Float>(repeating: 0)
+                var weightedLanes = SIMD8<Float>(repeating: 0)
+                for offset in stride(from: blockStart, to: blockEnd, by: 8) {
+                    let lanes = base.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self)
+                    let shifted = pointwiseMax(lanes - maximum, floor)
+                    let weight = VectorExp.exp(shifted)
+                    sumLanes += weight
+                    weightedLanes += weight * shifted
+                }
+                sum += Double(sumLanes.sum())
+                weightedShift += Double(weightedLanes.sum())
+                blockStart = blockEnd
+            }
+            for index in vectorEnd..<count {
+                let shifted = max(logits[index] - maximum, -87.33654)
+                let weight = VectorExp.reference(shifted)
                 sum += Double(weight)
                 weightedShift += Double(weight * shifted)
             }
@@ -211,12 +242,14 @@ public struct TokenSampler: Sendable {
         var maximum = -Float.infinity
         for value in logits where value > maximum { maximum = value }
         let inverseTemperature = 1 / parameters.temperature
+        for index in 0..<logits.count { weights[index] = (logits[index] - maximum) * inverseTemperature }
+        weights.withUnsafeMutableBufferPointer { VectorExp.exp(UnsafeBufferPointer($0), into: $0) }
         var sum: Double = 0
-        for value in logits { sum += Double(exp((value - maximum) * inverseTemperature)) }
+        for weight in weights { sum += Double(weight) }
         let target = generator.nextUnitInterval() * sum
         var cumulative: Double = 0
         for index in 0..<logits.count {
-            cumulative += Double(exp((logits[index] - maximum) * inverseTemperature))
+            cumulative += Double(weights[index])
             if cumulative > target { return Int32(index) }
         }
         return Self.argmax(logits)
