@@ -1,6 +1,68 @@
 import ArgumentParser
+import Foundation
+import Policy
+import Routing
 
+/// `switchyard tune`: estimates routes per class from logged outcomes and proposes new routing weights.
 struct TuneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tune", abstract: "Not built yet.")
-    func run() async throws { throw ValidationError("'tune' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Estimate quality, cost and p95 latency per class and route, and propose routing weights.",
+        discussion: """
+            For now only --dry-run on an export of logged outcomes (a JSON array or JSON Lines of
+            {"class_key", "route", "propensity", "quality", "cost_usd", "latency_ms"}): prints the
+            estimates, the proposed weights and the expected utility change per request, estimated
+            off-policy from the logged propensities (IPS, SNIPS, doubly robust). Nothing is written.
+            """)
+
+    @Flag(help: "Print what would change; write nothing.") var dryRun = false
+    @Option(help: "Logged outcomes export (JSON or JSON Lines).") var outcomes: String
+    @Option(help: "Policy file (default: the built-in default policy).") var policy: String?
+    @Option(help: "Weight every eligible candidate keeps, for exploration.") var exploration: Double = 0.05
+    @Flag(help: "Print the proposed weights as the JSON stored in routing_state.weights.") var json = false
+
+    func validate() throws {
+        if !dryRun { throw ValidationError("only --dry-run is available: writing a routing_state version is not built yet") }
+        if !(0...1).contains(exploration) { throw ValidationError("--exploration must be within [0, 1]") }
+    }
+
+    func run() async throws {
+        let text: String
+        do { text = try String(contentsOfFile: outcomes, encoding: .utf8) } catch {
+            throw ValidationError("cannot read \(outcomes): \(error.localizedDescription)")
+        }
+        let logged = try TuningRun.parseOutcomes(text, source: outcomes)
+        let document = try policy.map { path throws(PolicyValidationFailure) in try PolicyLoader.load(path: path) } ?? PolicyLoader.loadDefault()
+        let result = try TuningRun.run(outcomes: logged, policy: document, explorationFloor: exploration)
+        if json {
+            print(try result.state.weightsJSON())
+            return
+        }
+        print("Tuning dry run: \(logged.count) logged requests, \(result.offPolicy.samples) with a quality score; policy \(document.hash.prefix(12))")
+        for tuned in result.classes {
+            print("")
+            print("class \(tuned.classKey)" + (tuned.relaxed ? "  (constraints relaxed: no candidate meets them)" : ""))
+            print("  route                    requests  quality   cost/request   p95 ms   weight")
+            for estimate in tuned.estimates {
+                let weight = result.state.classes[tuned.classKey]?[estimate.route] ?? 0
+                let marker = estimate.route == tuned.best ? " *" : ""
+                print("  " + pad(estimate.route, 24) + pad(String(estimate.requests), 10) + pad(String(format: "%.3f", estimate.quality), 10)
+                      + pad(String(format: "$%.6f", estimate.costUSD), 15) + pad(String(format: "%.0f", estimate.p95LatencyMS), 9)
+                      + String(format: "%.3f", weight) + marker)
+            }
+        }
+        let ope = result.offPolicy
+        print("")
+        print("expected utility per request: logged \(f(ope.loggedValue))")
+        print("  IPS   \(f(ope.ips)) (change \(signed(ope.changeIPS)), standard error \(f(ope.ipsStandardError)))")
+        print("  SNIPS \(f(ope.snips)) (change \(signed(ope.changeSNIPS)))")
+        print("  DR    \(f(ope.doublyRobust)) (change \(signed(ope.changeDoublyRobust)))")
+        print("  effective sample size \(String(format: "%.1f", ope.effectiveSampleSize)) of \(ope.samples)")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+    private func f(_ value: Double) -> String { String(format: "%.4f", value) }
+    private func signed(_ value: Double) -> String { String(format: "%+.4f", value) }
 }

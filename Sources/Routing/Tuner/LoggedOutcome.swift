@@ -21,6 +21,11 @@ public struct LoggedOutcome: Sendable, Equatable, Codable {
         self.classKey = classKey; self.route = route; self.propensity = propensity
         self.quality = quality; self.costUSD = costUSD; self.latencyMS = latencyMS
     }
+
+    /// Export field names: `class_key`, `route`, `propensity`, `quality`, `cost_usd`, `latency_ms`.
+    enum CodingKeys: String, CodingKey {
+        case classKey = "class_key", route, propensity, quality, costUSD = "cost_usd", latencyMS = "latency_ms"
+    }
 }
 
 /// The utility the tuner maximizes: quality − cost_weight · cost_usd − latency_weight · latency_seconds.
