@@ -1,0 +1,43 @@
+import Logging
+import Providers
+import ServiceLifecycle
+import SwitchyardTypes
+
+/// The parts `buildApplication` plugs in: production passes the Store's, tests pass fakes.
+public struct GatewayDependencies: Sendable {
+    /// Looks up bearer keys.
+    public var authenticator: any APIKeyAuthenticator
+    /// Receives one record per request.
+    public var recordSink: any RequestRecordSink
+    /// Says whether the database answers (`/readyz`).
+    public var readiness: any ReadinessCheck
+    /// Long-lived services to run beside the server (the Store's client and metrics writer).
+    public var services: [any Service]
+    /// Providers for models the gateway does not call over HTTP (`local`, `worker`), by model name.
+    /// A local model missing here is unavailable.
+    public var localProviders: [String: any ChatProvider]
+    /// Where API keys of hosted models are read (normally the process environment).
+    public var environment: [String: String]
+    public var logger: Logger
+
+    public init(
+        authenticator: any APIKeyAuthenticator, recordSink: any RequestRecordSink, readiness: any ReadinessCheck,
+        services: [any Service] = [], localProviders: [String: any ChatProvider] = [:],
+        environment: [String: String], logger: Logger = Logger(label: "switchyard.gateway")
+    ) {
+        self.authenticator = authenticator; self.recordSink = recordSink; self.readiness = readiness
+        self.services = services; self.localProviders = localProviders; self.environment = environment; self.logger = logger
+    }
+}
+
+/// Answers whether what the gateway needs (the database) is reachable.
+public protocol ReadinessCheck: Sendable {
+    /// Returns nil when ready, or what is not.
+    func unreadyReason() async -> String?
+}
+
+/// A readiness check that always passes (for tests that have no database).
+public struct AlwaysReady: ReadinessCheck {
+    public init() {}
+    public func unreadyReason() async -> String? { nil }
+}

@@ -1,1 +1,0 @@
-// GatewayServer module.

@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Providers
+import SwitchyardTypes
+
+/// Relays an upstream's chunks to the client as server-sent events and records the request at the end.
+///
+/// The usage chunk is forwarded only when the client asked (`stream_options.include_usage`); a stream
+/// that breaks off after it started ends with an `error` event (the OpenAI SDKs raise it) instead of `[DONE]`.
+struct StreamRelay: Sendable {
+    let reader: ChunkReader
+    let first: ChatCompletionChunk?
+    let includeUsage: Bool
+    let trace: RequestTrace
+    let attempts: ProviderAttemptLog
+    let recorder: RequestRecorder
+
+    func run(_ writer: inout any ResponseBodyWriter) async throws {
+        var trace = self.trace
+        var usage: Usage?
+        var ttftMS: Double?
+        do {
+            var next = first
+            while let chunk = next {
+                if let reported = chunk.usage { usage = reported }
+                if let event = event(for: chunk) {
+                    try await write(event, to: &writer)
+                    if ttftMS == nil { ttftMS = trace.elapsedMS }
+                }
+                next = try await readNext()
+            }
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            try await writer.finish(nil)
+            recorder.finish(trace.close(status: 200, errorCode: nil, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+        } catch let failure as UpstreamFailure {
+            let error = GatewayError.upstream(failure.error)
+            let event = "data: \(String(buffer: JSONBody.encode(OpenAIErrorBody(error: error.body))))\n\n"
+            try? await writer.write(ByteBuffer(string: event))
+            try? await writer.finish(nil)
+            recorder.finish(trace.close(status: 200, errorCode: error.code, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+        } catch {
+            let closed = GatewayError.clientClosedRequest
+            recorder.finish(trace.close(status: Int(closed.status.code), errorCode: closed.code, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+            throw error
+        }
+    }
+
+    /// The SSE event for a chunk, nil when the client should not see it (an unasked-for usage chunk).
+    private func event(for chunk: ChatCompletionChunk) -> String? {
+        var chunk = chunk
+        if !includeUsage {
+            if chunk.choices.isEmpty, chunk.usage != nil { return nil }
+            chunk.usage = nil
+        }
+        return "data: \(String(buffer: JSONBody.encode(chunk)))\n\n"
+    }
+
+    private func write(_ event: String, to writer: inout any ResponseBodyWriter) async throws {
+        try await writer.write(ByteBuffer(string: event))
+    }
+
+    /// The next upstream chunk; upstream failures are told apart from the client going away.
+    private func readNext() async throws -> ChatCompletionChunk? {
+        do {
+            return try await reader.next()
+        } catch let error as ProviderError {
+            throw UpstreamFailure(error: error)
+        } catch {
+            throw UpstreamFailure(error: .streamInterrupted(provider: trace.providerKind ?? "upstream", detail: "the stream failed"))
+        }
+    }
+
+    private struct UpstreamFailure: Error { let error: ProviderError }
+}
