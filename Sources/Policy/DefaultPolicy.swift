@@ -53,7 +53,9 @@ classes:
         derivative, probability, fraction, percent, percentage, sum, total, product, multiply, divide, divided,
         remainder, how many, how much, average, ratio, triangle, circle, radius, area, perimeter, square root,
         prime number, polynomial, theorem, prove, matrix, vector, digits, twice as many, half as many, cost per,
-        per hour, each, altogether, left over, numbers, integer, solve, x^2, logarithm, factorial, sequence]
+        per hour, each, altogether, left over, numbers, integer, solve, x^2, logarithm, factorial, sequence,
+        f(x), value of, evaluate, simplify, expression, inequality, slope, graph, coordinates, angle, degrees,
+        minutes, hours, miles, apples, cookies, pages, students, twice, three times, how many more, fewer]
       examples:
         - "A baker sells 24 muffins in the morning and twice as many in the afternoon. How many muffins does he sell in total?"
         - "Solve for x: 3x + 7 = 22."
@@ -68,7 +70,9 @@ classes:
         script, algorithm, implement, compile, bug, debug, error, exception, stack trace, api, class, method,
         variable, loop, array, list, string, integer list, regex, recursion, unit test, refactor, library,
         git, docker, bash, shell, html, css, json, parse, data structure, linked list, binary tree, sort,
-        complexity, big o, write a function, ">>>", import, print, lambda, leetcode]
+        complexity, big o, write a function, ">>>", import, print, lambda, leetcode, github, repository,
+        workflow, yaml, ci, pipeline, deploy, kubernetes, server, database, framework, compiler, syntax,
+        snippet, output, input, returns, arguments, parameter, type, "null", index, iterate, node, tree]
       examples:
         - "Write a Python function that returns the longest palindrome substring of a string."
         - "Why does my JavaScript fetch call return undefined?"
@@ -84,7 +88,11 @@ classes:
         surgery, cancer, tumor, diabetes, infection, virus, bacteria, syndrome, disorder, genetic, gene,
         blood, heart, lung, kidney, liver, brain, pain, chronic, acute, pregnancy, vaccine, mortality,
         outcomes, trial, randomized, cohort, prognosis, inherited, risk factors, prevalence, pediatric,
-        what are the symptoms, how to diagnose, what is (are) the treatments]
+        what are the symptoms, how to diagnose, what is (are) the treatments, study, methods, results,
+        conclusions, participants, associated with, significantly, odds ratio, confidence interval,
+        cells, cell, tissue, protein, receptor, mutation, cognitive, dementia, depression, anxiety,
+        mental health, injury, fracture, stroke, asthma, allergy, antibiotics, prescription, nursing,
+        clinic, emergency, older adults, children, elderly, weight loss, nutrition, diet, sleep]
       examples:
         - "What are the symptoms of Lyme disease?"
         - "Is it safe to take ibuprofen with blood pressure medication?"
@@ -100,7 +108,10 @@ classes:
         jurisdiction, custody, divorce, police, arrest, criminal, charges, evidence, hearsay, testimony,
         copyright, trademark, patent, employer, fired, discrimination, settlement, damages, negligence,
         will, estate, probate, immigration, visa, citizenship, legal advice, illegal, is it legal, terms of
-        service, privacy policy, warranty, ruling, precedent, overruled, appeal]
+        service, privacy policy, warranty, ruling, precedent, overruled, appeal, antitrust, competition law,
+        laws, legislation, compliance, constitution, constitutional, supreme court, case law, prosecutor,
+        sentence, prison, jail, bail, fine, ticket, dui, harassment, restraining order, tenant rights,
+        small claims, notary, power of attorney, guardianship, inheritance, breach, violated, entitled]
       examples:
         - "My landlord is refusing to return my security deposit. What can I do?"
         - "Is a verbal agreement legally binding?"
@@ -116,7 +127,12 @@ classes:
         profit, loss, earnings, balance sheet, cash flow, assets, liabilities, equity, interest rate,
         mortgage, loan, credit, debt, bank, savings, inflation, market, trading, etf, mutual fund, fiscal,
         quarter, million, billion, fiscal year, net income, operating, expenses, depreciation, budget,
-        capital, broker, options, economy]
+        capital, broker, options, economy, insurance, life insurance, premium, annuity, expense, business
+        expense, deduction, irs, receipts, accounting, bookkeeping, invoice, payroll, salary, paycheck,
+        credit card, credit score, fees, account, checking account, cash, currency, forex, crypto, bitcoin,
+        federal reserve, central bank, printing money, fund, hedge fund, index fund, short selling,
+        limit order, sell order, buy order, returns, yield, valuation, shareholders, ipo, gdp, recession,
+        refinance, down payment, rent or buy, llc, self-employed, contractor, "1099", w-2]
       examples:
         - "Should I pay off my mortgage early or invest in index funds?"
         - "What was the change in net revenue between 2018 and 2019?"
@@ -131,7 +147,9 @@ classes:
         recipe, movie, music, book, history, culture, sports, hobby, weather, friend, family, advice,
         imagine, pretend, role, character, you are, chat, hello, hi, favorite, fun, do you like, translate,
         rewrite, summarize, article, speech, philosophy, ideas, suggest, recommend, plan, trip, game, food,
-        animals, riddle, who is, what do you think]
+        animals, riddle, who is, what do you think, etiquette, customs, traditions, manners, art, painting,
+        poetry, novel, author, celebrity, tv show, fashion, garden, pets, holiday, birthday, wedding, party,
+        learning, study tips, language, words, synonyms, grammar, creative, slogan, tweet, dialogue, joke]
       examples:
         - "Write a short poem about autumn leaves."
         - "Compose an engaging travel blog post about a trip to Hawaii."
