@@ -12,7 +12,9 @@ struct TuneCommand: AsyncParsableCommand {
             For now only --dry-run on an export of logged outcomes (a JSON array or JSON Lines of
             {"class_key", "route", "propensity", "quality", "cost_usd", "latency_ms"}): prints the
             estimates, the proposed weights and the expected utility change per request, estimated
-            off-policy from the logged propensities (IPS, SNIPS, doubly robust). Nothing is written.
+            off-policy from the logged propensities (IPS, SNIPS, doubly robust) for what the planner
+            will draw (the weights mixed with each bandit rule's exploration). Only classes under
+            bandit rules are tuned. Nothing is written.
             """)
 
     @Flag(help: "Print what would change; write nothing.") var dryRun = false
@@ -42,14 +44,18 @@ struct TuneCommand: AsyncParsableCommand {
         for tuned in result.classes {
             print("")
             print("class \(tuned.classKey)" + (tuned.relaxed ? "  (constraints relaxed: no candidate meets them)" : ""))
-            print("  route                    requests  quality   cost/request   p95 ms   weight")
+            print("  route                    requests  quality   cost/request   p95 ms   weight  deployed")
             for estimate in tuned.estimates {
                 let weight = result.state.classes[tuned.classKey]?[estimate.route] ?? 0
                 let marker = estimate.route == tuned.best ? " *" : ""
                 print("  " + pad(estimate.route, 24) + pad(String(estimate.requests), 10) + pad(String(format: "%.3f", estimate.quality), 10)
                       + pad(String(format: "$%.6f", estimate.costUSD), 15) + pad(String(format: "%.0f", estimate.p95LatencyMS), 9)
-                      + String(format: "%.3f", weight) + marker)
+                      + pad(String(format: "%.3f", weight), 8) + String(format: "%.3f", tuned.deployed[estimate.route] ?? 0) + marker)
             }
+        }
+        for (classKey, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
+            print("")
+            print("class \(classKey) not tuned: \(reason)")
         }
         let ope = result.offPolicy
         print("")

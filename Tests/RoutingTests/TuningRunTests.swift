@@ -4,8 +4,10 @@ import Testing
 
 @Suite struct TuningRunTests {
     @Test func tunesEveryLoggedClassWithARuleAndEstimatesTheChange() throws {
-        let rule = RuleSpec(name: "all", candidates: ["smol-direct", "mini-steps"], strategy: .bandit(BanditSettings(exploration: 0.2)))
-        var policy = PolicyFixture.policy(rules: [rule])
+        let rule = RuleSpec(name: "all", match: RuleMatch(domains: ["general"]), candidates: ["smol-direct", "mini-steps"],
+                            strategy: .bandit(BanditSettings(exploration: 0.2)))
+        let fixed = RuleSpec(name: "code-fixed", candidates: ["smol-direct"])
+        var policy = PolicyFixture.policy(rules: [rule, fixed])
         policy.objective = Objective(costWeight: 1, latencyWeight: 0)
         // Logged 50/50: mini answers well, smol poorly, both cheap.
         var outcomes: [LoggedOutcome] = []
@@ -14,13 +16,17 @@ import Testing
             outcomes.append(LoggedOutcome(classKey: "general/chat/easy", route: mini ? "mini-steps" : "smol-direct", propensity: 0.5,
                                           quality: mini ? 0.9 : (i % 4 == 1 ? 0.6 : 0.2), costUSD: mini ? 0.003 : 0.0002, latencyMS: 800))
         }
+        outcomes.append(LoggedOutcome(classKey: "code/chat/easy", route: "smol-direct", propensity: 1, quality: nil, costUSD: 0, latencyMS: 100))
         let result = try TuningRun.run(outcomes: outcomes, policy: policy, explorationFloor: 0.1)
         #expect(result.classes.map(\.classKey) == ["general/chat/easy"])
+        #expect(result.skipped == ["code/chat/easy": "rule 'code-fixed' is fixed; only bandit rules read tuned weights"])
         #expect(result.classes[0].best == "mini-steps")
         #expect(result.state.classes["general/chat/easy"] == ["mini-steps": 0.9, "smol-direct": 0.1])
-        // Logged value ≈ (0.9 − 0.003 + 0.4 − 0.0002) / 2; the new weights are worth ≈ 0.9·0.897 + 0.1·0.3998.
+        // Deployed with the rule's exploration 0.2: 0.8·0.9 + 0.1 = 0.82 for mini, 0.18 for smol.
+        #expect(abs(result.classes[0].deployed["mini-steps"]! - 0.82) < 1e-12)
+        // Logged value ≈ (0.9 − 0.003 + 0.4 − 0.0002) / 2; the deployed mix is worth ≈ 0.82·0.897 + 0.18·0.3998.
         #expect(abs(result.offPolicy.loggedValue - 0.6484) < 1e-3)
-        #expect(abs(result.offPolicy.snips - 0.8473) < 1e-3)
+        #expect(abs(result.offPolicy.snips - 0.8075) < 1e-3)
         #expect(result.offPolicy.changeDoublyRobust > 0.15)
     }
 

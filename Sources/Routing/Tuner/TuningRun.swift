@@ -2,9 +2,11 @@ import Foundation
 import Policy
 
 /// One tuning pass over logged outcomes: estimates, new weights, and the off-policy estimate of the change.
-public struct TuningResult: Sendable, Equatable {
+public struct TuningRunResult: Sendable, Equatable {
     /// Per tuned class, its candidates' estimates, best route and whether constraints were relaxed.
-    public var classes: [ClassTuning]
+    public var classes: [TunedClass]
+    /// Classes left alone, with the reason (no matching rule, or a rule that is not a bandit).
+    public var skipped: [String: String]
     /// The new weights (version 0 until written).
     public var state: TunedRoutingState
     /// The expected utility of the new weights against the logged one.
@@ -12,11 +14,13 @@ public struct TuningResult: Sendable, Equatable {
 }
 
 /// The tuner's work on one class.
-public struct ClassTuning: Sendable, Equatable {
+public struct TunedClass: Sendable, Equatable {
     /// The class key.
     public var classKey: String
     /// The candidates' estimates, in the rule's order.
     public var estimates: [RouteEstimate]
+    /// The probability the planner will give each candidate: the weights mixed with the rule's exploration.
+    public var deployed: [String: Double]
     /// The route of highest utility among those meeting the constraints.
     public var best: String?
     /// Whether every candidate broke a constraint, so all were kept.
@@ -25,29 +29,42 @@ public struct ClassTuning: Sendable, Equatable {
 
 /// Runs the tuner's math from value types; the database part only has to fill the outcomes.
 public enum TuningRun {
-    /// Tunes every logged class the policy has a rule for.
+    /// Tunes every logged class whose rule is a bandit (the only strategy that reads tuned weights).
+    ///
+    /// The off-policy estimate compares the logged decisions with what the planner will really do:
+    /// the new weights mixed with the rule's exploration (``BanditChoice``).
     /// - Parameters:
     ///   - outcomes: logged requests with propensities (scored or not).
     ///   - policy: the policy in force (rules, candidates, constraints, objective).
     ///   - explorationFloor: the weight every eligible candidate keeps.
     /// - Throws: ``RoutingError`` for out-of-range inputs or no scored outcome.
-    public static func run(outcomes: [LoggedOutcome], policy: PolicyDocument, explorationFloor: Double) throws(RoutingError) -> TuningResult {
+    public static func run(outcomes: [LoggedOutcome], policy: PolicyDocument, explorationFloor: Double) throws(RoutingError) -> TuningRunResult {
         let estimates = try RouteEstimates(outcomes: outcomes)
         let utility = UtilityWeights(costWeight: policy.objective.costWeight, latencyWeight: policy.objective.latencyWeight)
         let optimizer = WeightOptimizer(utility: utility, explorationFloor: explorationFloor)
-        let targets = estimates.classKeys.compactMap { TuningTarget(classKey: $0, policy: policy) }
-        var classes: [ClassTuning] = []
+        var classes: [TunedClass] = []
+        var skipped: [String: String] = [:]
         var weights: [String: [String: Double]] = [:]
-        for target in targets {
+        var deployed: [String: [String: Double]] = [:]
+        for classKey in estimates.classKeys {
+            let parts = classKey.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let rule = policy.rule(domain: parts[0], task: parts[1], difficulty: parts[2]),
+                  let target = TuningTarget(classKey: classKey, policy: policy), !target.candidates.isEmpty else {
+                skipped[classKey] = "no rule of the policy gives the class a usable candidate"; continue
+            }
+            guard case .bandit(let bandit) = rule.strategy else {
+                skipped[classKey] = "rule '\(rule.name)' is \(rule.strategy.kind); only bandit rules read tuned weights"; continue
+            }
             let result = optimizer.weights(for: target, estimates: estimates)
-            weights[target.classKey] = result.weights
-            classes.append(ClassTuning(classKey: target.classKey,
-                                       estimates: target.candidates.map { estimates.estimate(classKey: target.classKey, route: $0) },
-                                       best: result.best, relaxed: result.relaxed))
+            let probabilities = BanditChoice(exploration: bandit.exploration).probabilities(candidates: target.candidates, tunedWeights: result.weights)
+            weights[classKey] = result.weights
+            deployed[classKey] = Dictionary(uniqueKeysWithValues: zip(target.candidates, probabilities))
+            classes.append(TunedClass(classKey: classKey,
+                                      estimates: target.candidates.map { estimates.estimate(classKey: classKey, route: $0) },
+                                      deployed: deployed[classKey]!, best: result.best, relaxed: result.relaxed))
         }
-        let state = TunedRoutingState(version: 0, classes: weights)
-        let offPolicy = try OffPolicyEvaluator(utility: utility).evaluate(outcomes: outcomes, target: state, model: estimates)
-        return TuningResult(classes: classes, state: state, offPolicy: offPolicy)
+        let offPolicy = try OffPolicyEvaluator(utility: utility).evaluate(outcomes: outcomes, target: TunedRoutingState(classes: deployed), model: estimates)
+        return TuningRunResult(classes: classes, skipped: skipped, state: TunedRoutingState(version: 0, classes: weights), offPolicy: offPolicy)
     }
 
     /// Reads logged outcomes exported as a JSON array or as JSON Lines
