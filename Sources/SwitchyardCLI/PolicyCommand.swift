@@ -2,6 +2,8 @@ import ArgumentParser
 import Classifier
 import Foundation
 import Policy
+import Routing
+import SwitchyardTypes
 
 /// `switchyard policy`: check a policy file, or explain how it would route a prompt.
 struct PolicyCommand: AsyncParsableCommand {
@@ -46,6 +48,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The user prompt.") var prompt: String
         @Option(name: .long, help: "An optional system prompt.") var system: String?
         @Option(name: .long, help: "Classifier model file (default: the policy's classes.model).") var model: String?
+        @Option(name: .long, help: "Expected answer length in tokens, for the cost estimates.") var outputTokens = 256
 
         func run() throws {
             let document: PolicyDocument
@@ -79,19 +82,23 @@ struct PolicyCommand: AsyncParsableCommand {
                     print("  \(label) \(name): model \(model.name) (\(model.kind.rawValue)), reasoning \(route.reasoning.rawValue) — \(state)")
                 }
             }
-            let usable = availability.candidates(of: rule)
-            if let first = usable.first {
-                let why: String
-                switch rule.strategy {
-                case .fixed: why = "first available candidate"
-                case .cascade: why = "cascade starts here and escalates in order while an answer fails the acceptance thresholds"
-                case .bandit: why = "bandit: the tuned state picks among \(usable.joined(separator: ", ")); without it the first available candidate"
+            var liveStats: [String: RouteLiveStats] = [:]
+            for route in availability.skipped.keys { liveStats[route] = RouteLiveStats(isAvailable: false) }
+            let request = PlanningRequest(
+                requestClass: verdict.record,
+                tokens: TokenEstimate(inputTokens: ((system ?? "").utf8.count + prompt.utf8.count) / 4 + 1, outputTokens: outputTokens),
+                liveStats: liveStats)
+            var random = SystemRandomNumberGenerator()
+            do {
+                let decision = try RoutePlanner(policy: document).plan(for: request, using: &random)
+                print(String(format: "decision: %@ (strategy %@, propensity %.2f, no tuned state)", decision.first.route, decision.strategy.kind, decision.propensity))
+                for step in decision.plan {
+                    print(String(format: "  %@ %@ → %@ (est. $%.6f)", step.role.rawValue, step.route, step.model, step.estimatedCostUSD))
                 }
-                print("decision: \(first) (\(why))")
-            } else if let fallback = availability.fallbacks(of: rule).first {
-                print("decision: \(fallback) (no candidate is available; first available fallback)")
-            } else {
-                print("decision: none — no candidate or fallback is available")
+                for reason in decision.reasons { print("  why: \(reason)") }
+            } catch {
+                print("decision: none — \(error)")
+                throw ExitCode(1)
             }
         }
 
