@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "SLMCore", dependencies: ["SLMKernelsC"], swiftSettings: optimizedInDebug),
         .target(name: "Policy", dependencies: ["SwitchyardTypes", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["SwitchyardTypes"]),
-        .target(name: "Routing", dependencies: ["SwitchyardTypes", "Policy", "Classifier"]),
+        .target(name: "Routing", dependencies: ["SwitchyardTypes", "Policy", "Classifier"], swiftSettings: optimizedInDebug),
 
         // MARK: I/O parts
         .target(name: "Providers", dependencies: [
