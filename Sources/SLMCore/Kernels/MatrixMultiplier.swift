@@ -63,7 +63,8 @@ public struct MatrixMultiplier: Sendable {
             precondition(ActivationFormat(weights: product.weights.type) == x.format, "\(product.weights.type) weights need other activations than \(x.format)")
             totalRows += product.weights.rows
         }
-        let chunkRows = Self.rowsPerChunk(totalRows: totalRows, batch: x.rows, threads: pool.threadCount)
+        let rowBytes = Swift.max(first.weights.rowStride, second?.weights.rowStride ?? 0, third?.weights.rowStride ?? 0)
+        let chunkRows = Self.rowsPerChunk(totalRows: totalRows, rowBytes: rowBytes, batch: x.rows, threads: pool.threadCount)
         let chunks = (totalRows + chunkRows - 1) / chunkRows
         let kernels = self.kernels
         pool.parallelFor(count: chunks) { chunk in
@@ -90,10 +91,16 @@ public struct MatrixMultiplier: Sendable {
         multiply(weights, quantize(input, rows: rows, columns: weights.columns, for: weights.type, into: buffer), into: output)
     }
 
-    /// Rows per parallel chunk: about eight chunks per thread, fewer when the work is small.
-    static func rowsPerChunk(totalRows: Int, batch: Int, threads: Int) -> Int {
+    /// Rows per parallel chunk.
+    ///
+    /// A kernel walks its chunk's weight rows once per tile of four activation rows, so when the
+    /// batch spans several tiles the chunk is kept within `cacheBytes` to be re-read from cache,
+    /// not memory. Otherwise about eight chunks per thread balance the work.
+    static func rowsPerChunk(totalRows: Int, rowBytes: Int, batch: Int, threads: Int, cacheBytes: Int = 128 << 10) -> Int {
         let target = Swift.max(1, threads * 8)
-        return Swift.max(Swift.max(1, 64 / Swift.max(1, batch)), (totalRows + target - 1) / target)
+        var rows = Swift.max(Swift.max(1, 64 / Swift.max(1, batch)), (totalRows + target - 1) / target)
+        if batch > 4 { rows = Swift.min(rows, Swift.max(4, cacheBytes / Swift.max(1, rowBytes))) }
+        return rows
     }
 }
 
