@@ -137,17 +137,26 @@ public enum PostgresHarness {
         }
     }
 
+    /// Runs `sh -c <command>` and waits for it with `waitpid`. (Foundation's `Process.waitUntilExit`
+    /// can miss the exit of a shell whose grandchild, the postmaster, lives on, and hang.)
     private static func runControlCommand(_ variable: String) throws {
         guard let command = ProcessInfo.processInfo.environment[variable], !command.isEmpty else {
             throw PostgresHarnessError.controlCommandMissing(variable: variable)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PostgresHarnessError.controlCommandFailed(variable: variable, status: process.terminationStatus)
+        var pid: pid_t = 0
+        let arguments = ["/bin/sh", "-c", command]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ)
+        guard spawned == 0 else { throw PostgresHarnessError.controlCommandFailed(variable: variable, status: spawned) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw PostgresHarnessError.controlCommandFailed(variable: variable, status: -1) }
+        }
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited, code == 0 else {
+            throw PostgresHarnessError.controlCommandFailed(variable: variable, status: exited ? code : status)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 extension PostgresClient {
     /// A client for `config` whose background logs go to `logger`; run it as a `Service` (one per process).
@@ -22,20 +23,71 @@ extension PostgresClient {
     }
 }
 
-/// Runs `body`, cancelling it and throwing `StoreError.timedOut` when it takes longer than `limit`.
+/// Runs `body`, throwing `StoreError.timedOut` when it takes longer than `limit` (and cancelling it).
+///
+/// Unlike a task group, this does not wait for `body` to notice the cancellation: a query stuck on
+/// a half-dead connection must not hold the metrics writer. `body` runs in its own task, which is
+/// cancelled and left to finish on its own; this is the only unstructured task in the Store.
 func withTimeout<T: Sendable>(
     _ limit: Duration, operation: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-            throw StoreError.timedOut(operation: operation, seconds: seconds)
+    let race = FirstOutcome<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            race.arm(continuation)
+            let work = Task {
+                do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+            }
+            let timer = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+                race.finish(.failure(StoreError.timedOut(operation: operation, seconds: seconds)))
+            }
+            race.onFinish { work.cancel(); timer.cancel() }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        return first
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
+    }
+}
+
+/// Resumes a continuation with whichever outcome arrives first; later ones are ignored.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var cleanup: (@Sendable () -> Void)?
+        var finished = false
+    }
+    private let state = Mutex(State())
+
+    func arm(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if let early = state.early { state.early = nil; return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func onFinish(_ cleanup: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.cleanup = cleanup
+            return false
+        }
+        if runNow { cleanup() }
+    }
+
+    func finish(_ outcome: Result<T, any Error>) {
+        let (continuation, cleanup) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            defer { state.continuation = nil; state.cleanup = nil }
+            if state.continuation == nil { state.early = outcome }
+            return (state.continuation, state.cleanup)
+        }
+        continuation?.resume(with: outcome)
+        cleanup?()
     }
 }
 

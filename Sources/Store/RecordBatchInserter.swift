@@ -6,9 +6,11 @@ import SwitchyardTypes
 
 /// Writes batches of request records (and their model calls) in one transaction, idempotently.
 ///
-/// Rows are streamed with COPY into session-local staging tables and moved with
-/// `INSERT ... SELECT ... ON CONFLICT DO NOTHING`, so writing a batch twice (a replay after a
-/// crash, or after a timeout that was in fact a success) leaves exactly one copy of each row.
+/// Each table gets one `INSERT ... SELECT ... FROM json_populate_recordset($1) ON CONFLICT DO NOTHING`
+/// with the whole batch as one JSON parameter, so writing a batch twice (a replay after a crash, or
+/// after a timeout that was in fact a success) leaves exactly one copy of each row. (COPY would be
+/// faster, but it cannot skip conflicts and PostgresNIO's COPY can hang on a connection the server
+/// closed mid-outage, which took the writer down with it.)
 /// Missing daily partitions are created first.
 public final class RecordBatchInserter: Sendable {
     private let client: PostgresClient
@@ -28,49 +30,22 @@ public final class RecordBatchInserter: Sendable {
     public func insert(_ records: [RequestRecord]) async throws {
         guard !records.isEmpty else { return }
         try await ensurePartitions(for: records)
-        var requestRows = CopyTextRow(into: ByteBuffer())
-        var callRows = CopyTextRow(into: ByteBuffer())
-        var callCount = 0
+        var requestRows = JSONRows(columns: RecordRows.requestColumns)
+        var callRows = JSONRows(columns: RecordRows.modelCallColumns)
         for record in records {
             RecordRows.appendRequest(record, to: &requestRows)
             RecordRows.appendModelCalls(of: record, to: &callRows)
-            callCount += record.modelCalls.count
         }
-        let requestData = requestRows.buffer
-        let callData = callRows.buffer
+        let requestJSON = requestRows.text
+        let callJSON = callRows.isEmpty ? nil : callRows.text
         let logger = self.logger
-        let hasCalls = callCount > 0
         do {
-            try await client.withConnection { connection in
-                try await Self.prepareStaging(on: connection, logger: logger)
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    try await connection.copyFrom(table: "switchyard_staging_requests", columns: RecordRows.requestColumns, logger: logger) { writer in
-                        try await writer.write(requestData)
-                    }
-                    if hasCalls {
-                        try await connection.copyFrom(table: "switchyard_staging_model_calls", columns: RecordRows.modelCallColumns, logger: logger) { writer in
-                            try await writer.write(callData)
-                        }
-                    }
-                    let requestColumns = RecordRows.requestColumns.joined(separator: ", ")
-                    try await connection.query("""
-                        INSERT INTO requests (\(unescaped: requestColumns))
-                        SELECT \(unescaped: requestColumns) FROM switchyard_staging_requests
-                        ON CONFLICT DO NOTHING
-                        """, logger: logger)
-                    if hasCalls {
-                        let callColumns = RecordRows.modelCallColumns.joined(separator: ", ")
-                        try await connection.query("""
-                            INSERT INTO model_calls (\(unescaped: callColumns))
-                            SELECT \(unescaped: callColumns) FROM switchyard_staging_model_calls
-                            ON CONFLICT DO NOTHING
-                            """, logger: logger)
-                    }
-                    try await connection.query("COMMIT", logger: logger)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(PostgresQuery(
+                    unsafeSQL: Self.insertRequests, binds: Self.binding(requestJSON)), logger: logger)
+                if let callJSON {
+                    try await connection.query(PostgresQuery(
+                        unsafeSQL: Self.insertModelCalls, binds: Self.binding(callJSON)), logger: logger)
                 }
             }
         } catch {
@@ -82,19 +57,22 @@ public final class RecordBatchInserter: Sendable {
         }
     }
 
-    /// Creates the per-session staging tables once per connection (they live until it closes).
-    private static func prepareStaging(on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query(
-            "SELECT to_regclass('pg_temp.switchyard_staging_model_calls') IS NOT NULL", logger: logger)
-        var exists = false
-        for try await value in rows.decode(Bool.self) { exists = value }
-        guard !exists else { return }
-        try await connection.query("""
-            CREATE TEMP TABLE IF NOT EXISTS switchyard_staging_requests (LIKE requests) ON COMMIT DELETE ROWS
-            """, logger: logger)
-        try await connection.query("""
-            CREATE TEMP TABLE IF NOT EXISTS switchyard_staging_model_calls (LIKE model_calls) ON COMMIT DELETE ROWS
-            """, logger: logger)
+    // MARK: Statements
+
+    private static let insertRequests: String = {
+        let columns = RecordRows.requestColumns.joined(separator: ", ")
+        return "INSERT INTO requests (\(columns)) SELECT \(columns) FROM json_populate_recordset(NULL::requests, $1::json) ON CONFLICT DO NOTHING"
+    }()
+
+    private static let insertModelCalls: String = {
+        let columns = RecordRows.modelCallColumns.joined(separator: ", ")
+        return "INSERT INTO model_calls (\(columns)) SELECT \(columns) FROM json_populate_recordset(NULL::model_calls, $1::json) ON CONFLICT DO NOTHING"
+    }()
+
+    private static func binding(_ json: String) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(json)
+        return binds
     }
 
     private func ensurePartitions(for records: [RequestRecord]) async throws {

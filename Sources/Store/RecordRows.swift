@@ -1,8 +1,7 @@
 import Foundation
-import PostgresNIO
 import SwitchyardTypes
 
-/// The column lists and COPY rows of `requests` and `model_calls` for a `RequestRecord`.
+/// The column lists and rows of `requests` and `model_calls` for a `RequestRecord`.
 enum RecordRows {
     static let requestColumns = [
         "id", "started_at", "api_key_id", "endpoint", "requested_model",
@@ -21,7 +20,7 @@ enum RecordRows {
     ]
 
     /// Appends the `requests` row of `record`.
-    static func appendRequest(_ r: RequestRecord, to row: inout CopyTextRow) {
+    static func appendRequest(_ r: RequestRecord, to row: inout JSONRows) {
         row.uuid(r.id); row.timestamp(r.startedAt); row.uuid(r.apiKeyID); row.text(r.endpoint); row.text(r.requestedModel)
         row.text(r.requestClass?.domain); row.text(r.requestClass?.task); row.text(r.requestClass?.difficulty)
         row.double(r.requestClass?.confidence)
@@ -35,7 +34,7 @@ enum RecordRows {
     }
 
     /// Appends one `model_calls` row per call of `record`.
-    static func appendModelCalls(of r: RequestRecord, to row: inout CopyTextRow) {
+    static func appendModelCalls(of r: RequestRecord, to row: inout JSONRows) {
         for c in r.modelCalls {
             row.uuid(c.id); row.uuid(r.id); row.timestamp(r.startedAt); row.integer(c.sequence); row.text(c.purpose)
             row.text(c.route); row.text(c.provider); row.text(c.model); row.timestamp(c.startedAt); row.integer(c.status)

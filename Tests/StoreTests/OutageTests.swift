@@ -100,6 +100,11 @@ import Testing
             let ids = acknowledged + String(decoding: rest, as: UTF8.self).split(separator: "\n").compactMap { UUID(uuidString: String($0)) }
             #expect(ids.count >= 3_000)
 
+            // The killed writer left acknowledged records in its log that were not shipped yet.
+            let leftBehind = try SpillLog(folder: spill)
+            let unshipped = try leftBehind.sealedSegments().reduce(0) { $0 + (try leftBehind.read($1).records.count) }
+            #expect(unshipped > 0, "the kill came when everything was already shipped; the test proves nothing")
+
             // Recovery: a new writer on the same log folder ships whatever the killed one had not.
             let writer = try MetricsWriter(client: db.client, configuration: try testWriterConfiguration(durability: .wal, spill: spill), logger: quietLogger())
             try await withRunningWriter(writer) { await writer.flush() }

@@ -60,25 +60,29 @@ import Testing
     }
 }
 
-@Suite struct CopyTextEncodingTests {
+@Suite struct RowEncodingTests {
     @Test(arguments: [
-        ("plain", "plain"),
-        ("tab\there", "tab\\there"),
-        ("line\nbreak\r", "line\\nbreak\\r"),
-        ("back\\slash", "back\\\\slash"),
-        ("nul\u{0}gone", "nulgone"),
-        ("ünïcødé ✓", "ünïcødé ✓"),
+        ("plain", #""plain""#),
+        ("quote\"d", #""quote\"d""#),
+        ("tab\there\nline", #""tab\u0009here\u000aline""#),
+        ("back\\slash", #""back\\slash""#),
+        ("nul\u{0}gone", #""nulgone""#),
+        ("ünïcødé ✓", #""ünïcødé ✓""#),
     ])
-    func escapesTextForCopy(input: String, expected: String) {
-        var row = CopyTextRow(into: ByteBuffer())
-        row.text(input)
-        #expect(row.buffer.getString(at: 0, length: row.buffer.readableBytes) == expected)
+    func escapesTextAsJSONStrings(input: String, expected: String) {
+        var rows = JSONRows(columns: ["t"])
+        rows.text(input)
+        rows.endRow()
+        #expect(rows.text == "[{\"t\":\(expected)}]")
     }
 
-    @Test func writesNullsNumbersAndSeparators() {
-        var row = CopyTextRow(into: ByteBuffer())
-        row.text(nil); row.integer(42); row.double(0.25); row.double(.nan); row.double(-.infinity); row.bool(true); row.endRow()
-        #expect(row.buffer.getString(at: 0, length: row.buffer.readableBytes) == "\\N\t42\t0.25\tNaN\t-Infinity\tt\n")
+    @Test func writesNullsNumbersAndSeparatorsAsPostgresInputText() throws {
+        var rows = JSONRows(columns: ["a", "b", "c", "d", "e", "f"])
+        rows.text(nil); rows.integer(42); rows.double(0.25); rows.double(.nan); rows.double(-.infinity); rows.bool(true); rows.endRow()
+        rows.text("x"); rows.integer(Int?.none); rows.double(nil); rows.double(1e-05); rows.double(2); rows.bool(false); rows.endRow()
+        #expect(rows.text == #"[{"a":null,"b":"42","c":"0.25","d":"NaN","e":"-Infinity","f":"t"},{"a":"x","b":null,"c":null,"d":"1e-05","e":"2.0","f":"f"}]"#)
+        // And it is valid JSON.
+        #expect(try JSONSerialization.jsonObject(with: Data(rows.text.utf8)) is [Any])
     }
 
     @Test(arguments: [

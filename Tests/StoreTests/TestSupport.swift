@@ -61,8 +61,11 @@ func testWriterConfiguration(durability: MetricsDurability = .buffered, spill: U
     var configuration = MetricsWriterConfiguration(spillFolder: try spill ?? temporaryFolder(), durability: durability)
     configuration.flushInterval = .milliseconds(100)
     configuration.retryInterval = .milliseconds(200)
-    configuration.writeTimeout = .seconds(2)
-    configuration.replayTimeout = .seconds(5)
+    // Generous: the test machine is shared, and a spurious timeout would spill (correct, but not what
+    // the happy-path tests check). Outage tests set short timeouts themselves.
+    configuration.writeTimeout = .seconds(10)
+    configuration.replayTimeout = .seconds(20)
+    configuration.shutdownTimeout = .seconds(10)
     return configuration
 }
 
