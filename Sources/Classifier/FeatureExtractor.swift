@@ -32,6 +32,17 @@ public struct FeatureExtractor: Sendable, Equatable {
     private static let symbolSeed: UInt64 = 0x1656_67B1_9E37_79F9
     private static let gramSeed: UInt64 = 0x27D4_EB2F_1656_67C5
     private static let wordStart: UInt64 = 0x01
+
+    /// FNV-1a hashes of common English function words, sorted; they get no word or word-pair feature
+    /// (their character n-grams stay), so the style of a data set weighs less than its vocabulary.
+    static let stopwordHashes: [UInt64] = [
+        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+        "as", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "have", "has", "had", "it",
+        "its", "this", "that", "these", "those", "i", "me", "my", "you", "your", "we", "our", "he", "she",
+        "his", "her", "they", "them", "their", "what", "which", "who", "how", "when", "where", "why", "can",
+        "could", "would", "should", "will", "there", "so", "not", "no", "about", "into", "than", "then",
+    ].map { word in word.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 } }.sorted()
+
     private static let wordEnd: UInt8 = 0x02
 
     /// The murmur3 64-bit finaliser: spreads every input bit over the whole hash.
@@ -65,6 +76,10 @@ public struct FeatureExtractor: Sendable, Equatable {
     /// Feeds every feature of `text` to `sink`; returns how many features were fed.
     @discardableResult
     func extract<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, into sink: inout Sink) -> Int {
+        Self.stopwordHashes.withUnsafeBufferPointer { stopwords in extract(text, stopwords: stopwords, into: &sink) }
+    }
+
+    private func extract<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, stopwords: UnsafeBufferPointer<UInt64>, into sink: inout Sink) -> Int {
         var count = 0
         var window: UInt64 = Self.wordStart   // the word's last bytes, newest lowest, after a start marker
         var length = 1                        // bytes in the window, marker included
@@ -94,11 +109,13 @@ public struct FeatureExtractor: Sendable, Equatable {
             if inWord {
                 window = (window << 8) | UInt64(Self.wordEnd)
                 grams(window, length + 1, &sink)
-                sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
-                if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
+                if !DifficultyEstimator.contains(stopwords, wordHash) {
+                    sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
+                    if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
+                    previousWord = wordHash
+                    havePrevious = true
+                }
                 sink.endWord(hash: wordHash, leadingDigit: leadingDigit)
-                previousWord = wordHash
-                havePrevious = true
                 inWord = false
                 window = Self.wordStart; length = 1; wordHash = 0xCBF2_9CE4_8422_2325
             }
@@ -107,8 +124,10 @@ public struct FeatureExtractor: Sendable, Equatable {
         if inWord {
             window = (window << 8) | UInt64(Self.wordEnd)
             grams(window, length + 1, &sink)
-            sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
-            if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
+            if !DifficultyEstimator.contains(stopwords, wordHash) {
+                sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
+                if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
+            }
             sink.endWord(hash: wordHash, leadingDigit: leadingDigit)
         }
         return count

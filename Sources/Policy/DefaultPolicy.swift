@@ -55,7 +55,12 @@ classes:
         prime number, polynomial, theorem, prove, matrix, vector, digits, twice as many, half as many, cost per,
         per hour, each, altogether, left over, numbers, integer, solve, x^2, logarithm, factorial, sequence,
         f(x), value of, evaluate, simplify, expression, inequality, slope, graph, coordinates, angle, degrees,
-        minutes, hours, miles, apples, cookies, pages, students, twice, three times, how many more, fewer]
+        minutes, hours, miles, apples, cookies, pages, students, twice, three times, how many more, fewer,
+        determinant, eigenvalue, linear algebra, statistics, mean, median, mode, variance, standard deviation,
+        chance, odds, coin, dice, heads, tails, combinations, permutations, factor, multiple, divisible,
+        exponent, power, squared, cubed, decimal, round, estimate, convert units, centimeters, kilometers,
+        speed, distance, rate, percent of, discount, proof by induction, limit, series, trigonometry, sine,
+        cosine, tangent, hypotenuse, pythagorean, volume, cylinder, sphere, cube, calculate, computation]
       examples:
         - "A baker sells 24 muffins in the morning and twice as many in the afternoon. How many muffins does he sell in total?"
         - "Solve for x: 3x + 7 = 22."
@@ -72,7 +77,13 @@ classes:
         git, docker, bash, shell, html, css, json, parse, data structure, linked list, binary tree, sort,
         complexity, big o, write a function, ">>>", import, print, lambda, leetcode, github, repository,
         workflow, yaml, ci, pipeline, deploy, kubernetes, server, database, framework, compiler, syntax,
-        snippet, output, input, returns, arguments, parameter, type, "null", index, iterate, node, tree]
+        snippet, output, input, returns, arguments, parameter, type, "null", index, iterate, node, tree,
+        css, div, html, flexbox, react, vue, angular, typescript, node.js, npm, pip, package, dependency,
+        rust, borrow checker, lifetime, cargo, go, goroutine, c#, .net, kotlin, swift, ios, android, linux,
+        terminal, command line, grep, awk, xargs, cron, ssh, thread, threads, process, mutex, async, await,
+        memory leak, segmentation fault, pointer, hashmap, dictionary, object, inheritance, interface,
+        query, join, index, schema, migration, rest api, http, endpoint, json, xml, unit tests, testing,
+        runtime error, stack overflow, performance, cache, build, makefile, cmake, version control, merge]
       examples:
         - "Write a Python function that returns the longest palindrome substring of a string."
         - "Why does my JavaScript fetch call return undefined?"
@@ -92,7 +103,13 @@ classes:
         conclusions, participants, associated with, significantly, odds ratio, confidence interval,
         cells, cell, tissue, protein, receptor, mutation, cognitive, dementia, depression, anxiety,
         mental health, injury, fracture, stroke, asthma, allergy, antibiotics, prescription, nursing,
-        clinic, emergency, older adults, children, elderly, weight loss, nutrition, diet, sleep]
+        clinic, emergency, older adults, children, elderly, weight loss, nutrition, diet, sleep, rash, itch,
+        itching, skin, fever, cough, headache, migraine, nausea, vomiting, dizziness, fatigue, swelling,
+        sore throat, flu, cold, covid, heart rate, blood pressure, cholesterol, pulse, antibiotic, amoxicillin,
+        ibuprofen, paracetamol, acetaminophen, insulin, dosage, pills, alcohol and medication, recover,
+        recovery, sprain, sprained, ankle, knee, back pain, joint, muscle, bone, stroke symptoms, heart
+        attack, seizure, pregnant, pregnancy test, period, menstrual, vaccine side effects, dentist, tooth,
+        eye, vision, ear, hearing, physiotherapy, x-ray, mri, blood test, lab results, infection signs]
       examples:
         - "What are the symptoms of Lyme disease?"
         - "Is it safe to take ibuprofen with blood pressure medication?"
@@ -111,7 +128,11 @@ classes:
         service, privacy policy, warranty, ruling, precedent, overruled, appeal, antitrust, competition law,
         laws, legislation, compliance, constitution, constitutional, supreme court, case law, prosecutor,
         sentence, prison, jail, bail, fine, ticket, dui, harassment, restraining order, tenant rights,
-        small claims, notary, power of attorney, guardianship, inheritance, breach, violated, entitled]
+        small claims, notary, power of attorney, guardianship, inheritance, breach, violated, entitled,
+        warrant, search, rights, miranda, overtime, wages, labor law, wrongful termination, unpaid,
+        fair use, license, licensing, intellectual property, infringement, gdpr, data protection, consent,
+        lease break, deposit, eviction notice, hoa, zoning, permit, liable, sued, subpoena, court date,
+        lawyer fees, legal aid, prenup, alimony, child support, visitation, adoption, name change, notice]
       examples:
         - "My landlord is refusing to return my security deposit. What can I do?"
         - "Is a verbal agreement legally binding?"
@@ -132,7 +153,12 @@ classes:
         credit card, credit score, fees, account, checking account, cash, currency, forex, crypto, bitcoin,
         federal reserve, central bank, printing money, fund, hedge fund, index fund, short selling,
         limit order, sell order, buy order, returns, yield, valuation, shareholders, ipo, gdp, recession,
-        refinance, down payment, rent or buy, llc, self-employed, contractor, "1099", w-2]
+        refinance, down payment, rent or buy, llc, self-employed, contractor, "1099", w-2, lease or buy,
+        car loan, student loans, consolidate, interest, compound interest, apr, savings account, emergency
+        fund, budgeting, net worth, p/e ratio, earnings per share, valuation, market cap, stock market,
+        s&p 500, nasdaq, diversify, asset allocation, rebalance, brokerage, robo-advisor, financial advisor,
+        invest, investing with, passive income, real estate investing, rental property, capital gains,
+        tax return, tax bracket, deductible, withholding, pay off debt, credit union, wire transfer]
       examples:
         - "Should I pay off my mortgage early or invest in index funds?"
         - "What was the change in net revenue between 2018 and 2019?"
@@ -149,7 +175,12 @@ classes:
         rewrite, summarize, article, speech, philosophy, ideas, suggest, recommend, plan, trip, game, food,
         animals, riddle, who is, what do you think, etiquette, customs, traditions, manners, art, painting,
         poetry, novel, author, celebrity, tv show, fashion, garden, pets, holiday, birthday, wedding, party,
-        learning, study tips, language, words, synonyms, grammar, creative, slogan, tweet, dialogue, joke]
+        learning, study tips, language, words, synonyms, grammar, creative, slogan, tweet, dialogue, joke,
+        board games, games, family, kids activities, camping, packing list, hiking, vacation, weekend,
+        toast, speech for, wedding toast, gift ideas, party ideas, playlist, song, lyrics, band, concert,
+        painted, painting, artist, museum, famous, historical, war, king, queen, president, country,
+        capital city, geography, science fact, space, planet, stars, dinosaurs, nature, cooking, baking,
+        cleaning, home decor, relationships, dating, motivation, productivity, habits, hobbies]
       examples:
         - "Write a short poem about autumn leaves."
         - "Compose an engaging travel blog post about a trip to Hawaii."
