@@ -10,7 +10,7 @@ extension FeatureSink {
     mutating func endWord(hash: UInt64, leadingDigit: Bool) {}
 }
 
-/// Turns text into hashed features: words, word pairs, character n-grams (n in 3...5) inside words and
+/// Turns text into hashed features: words and word pairs (function words left out), character n-grams (n in 3...5) inside words and
 /// code/number symbols, each hashed into one of `1 << bucketBits` buckets.
 ///
 /// Text is read as UTF-8 bytes: ASCII letters are lower-cased, every digit reads as `0` (so "$25"
