@@ -4,14 +4,16 @@ import Foundation
 /// `json_populate_recordset`, with every value as a JSON string or `null` so that PostgreSQL's own
 /// input functions parse it (this keeps NaN and infinities, which JSON numbers cannot carry).
 struct JSONRows {
-    private(set) var bytes: [UInt8] = [UInt8(ascii: "[")]
+    private(set) var bytes: [UInt8]
     private let keys: [[UInt8]]
     private var field = 0
     private var rows = 0
 
     /// Rows whose fields come in the order of `columns`.
-    init(columns: [String]) {
+    init(columns: [String], reservingRows rows: Int = 0) {
         keys = columns.map { Array("\"\($0)\":".utf8) }
+        bytes = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(1 + rows * columns.count * 24)
     }
 
     var isEmpty: Bool { rows == 0 }
@@ -25,6 +27,11 @@ struct JSONRows {
         guard let value else { return null() }
         key()
         bytes.append(UInt8(ascii: "\""))
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -65,7 +72,7 @@ struct JSONRows {
         guard let value else { return null() }
         key()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: Array(value.utf8))
+        bytes.append(contentsOf: value.utf8)
         bytes.append(UInt8(ascii: "\""))
     }
 

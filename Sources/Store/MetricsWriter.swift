@@ -180,16 +180,67 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
                 return
             }
             let batch = Array(pending.prefix(configuration.batchSize))
-            do {
-                let inserter = self.inserter
-                try await withTimeout(timeout, operation: "metrics batch write") { try await inserter.insert(batch) }
+            switch await writeInsured(batch, timeout: timeout) {
+            case .written:
                 pending.removeFirst(batch.count)
-                markDatabase(writable: true, wrote: batch.count)
-            } catch {
-                markDatabase(writable: false, error: error)
+            case .failed(let insured):
+                pending.removeFirst(insured ? batch.count : 0)
                 spillOrKeep(pending)
                 return
             }
+        }
+    }
+
+    private enum BatchOutcome { case written, failed(insured: Bool) }
+    private enum WriteEvent: Sendable { case finished(Result<Void, any Error>), insuranceDue }
+
+    /// Writes one batch. If the write is still running one flush interval later, a copy goes to the
+    /// spill log (the durability bound of `buffered` mode); a successful write then deletes that copy.
+    private func writeInsured(_ batch: [RequestRecord], timeout: Duration) async -> BatchOutcome {
+        let inserter = self.inserter
+        let window = configuration.flushInterval
+        return await withTaskGroup(of: WriteEvent.self) { group in
+            group.addTask {
+                do {
+                    try await withTimeout(timeout, operation: "metrics batch write") { try await inserter.insert(batch) }
+                    return .finished(.success(()))
+                } catch {
+                    return .finished(.failure(error))
+                }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: window); return .insuranceDue } catch { return .insuranceDue }
+            }
+            var insurance: URL? = nil
+            var insured = false
+            while let event = await group.next() {
+                switch event {
+                case .insuranceDue:
+                    guard !insured, !Task.isCancelled else { continue }
+                    spill.seal()
+                    do {
+                        try spill.append(batch, sync: true)
+                        insurance = spill.seal()
+                        insured = true
+                        markSpill(writable: true)
+                    } catch {
+                        markSpill(writable: false, error: error, records: batch.count)
+                    }
+                case .finished(let result):
+                    group.cancelAll()
+                    switch result {
+                    case .success:
+                        if let insurance { try? spill.remove(insurance) }
+                        markDatabase(writable: true, wrote: batch.count)
+                        return .written
+                    case .failure(let error):
+                        markDatabase(writable: false, error: error)
+                        if insured { recordsSpilled.increment(by: batch.count) }
+                        return .failed(insured: insured)
+                    }
+                }
+            }
+            return .failed(insured: insured)
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// How far a finished request is protected before the metrics writer acknowledges it.
 public enum MetricsDurability: String, Sendable, Codable, CaseIterable {
     /// Records wait in memory and are written every flush interval; a hard crash may lose at most
-    /// about one flush interval (plus the write timeout) of records. The default.
+    /// about two flush intervals (≤ 1 s by default) of records. The default.
     case buffered
     /// Each record is appended to the local log and fsynced (group commit) before
     /// ``MetricsWriter/recordDurably(_:)`` returns; a crash loses nothing acknowledged.
@@ -16,14 +16,15 @@ public struct MetricsWriterConfiguration: Sendable {
     public var durability: MetricsDurability
     /// Where spill (and WAL) segments live; must survive restarts (e.g. `.data/spill`).
     public var spillFolder: URL
-    /// How often the buffer is written (default 0.5 s, so together with ``writeTimeout`` a crash loses ≤ 1 s).
+    /// How often the buffer is written (default 0.5 s). A batch whose write has not finished one more
+    /// interval later is also copied to the fsynced spill log, so a hard crash loses at most ~1 s.
     public var flushInterval: Duration = .milliseconds(500)
     /// Most records per database write.
     public var batchSize: Int = 5_000
     /// Most records held in memory; beyond it `record` appends straight to the spill log.
     public var bufferCapacity: Int = 100_000
-    /// How long a batch write may take before the batch is spilled instead.
-    public var writeTimeout: Duration = .milliseconds(500)
+    /// How long a batch write may take before the database counts as down and the batch stays spilled.
+    public var writeTimeout: Duration = .seconds(5)
     /// How long replaying one spilled batch may take.
     public var replayTimeout: Duration = .seconds(10)
     /// How long to wait after a failed write before replaying the spill log again.

@@ -30,8 +30,8 @@ public final class RecordBatchInserter: Sendable {
     public func insert(_ records: [RequestRecord]) async throws {
         guard !records.isEmpty else { return }
         try await ensurePartitions(for: records)
-        var requestRows = JSONRows(columns: RecordRows.requestColumns)
-        var callRows = JSONRows(columns: RecordRows.modelCallColumns)
+        var requestRows = JSONRows(columns: RecordRows.requestColumns, reservingRows: records.count)
+        var callRows = JSONRows(columns: RecordRows.modelCallColumns, reservingRows: records.count)
         for record in records {
             RecordRows.appendRequest(record, to: &requestRows)
             RecordRows.appendModelCalls(of: record, to: &callRows)

@@ -98,9 +98,11 @@ public final class SpillLog: Sendable {
     }
 
     /// Closes the open segment (if it holds anything) so it becomes sealed; the next append starts a new one.
-    public func seal() {
-        state.withLock { state in
-            guard let descriptor = state.openDescriptor, state.openHasData, let sequence = state.openSequence else { return }
+    /// - Returns: The segment just sealed, or nil when the open segment was empty.
+    @discardableResult
+    public func seal() -> URL? {
+        let sealed = state.withLock { state -> UInt64? in
+            guard let descriptor = state.openDescriptor, state.openHasData, let sequence = state.openSequence else { return nil }
             _ = fsync(descriptor)
             close(descriptor)
             state.sealed.append(sequence)
@@ -108,7 +110,9 @@ public final class SpillLog: Sendable {
             state.openPath = nil
             state.openSequence = nil
             state.openHasData = false
+            return sequence
         }
+        return sealed.map { folder.appendingPathComponent(Self.segmentName($0)) }
     }
 
     // MARK: Reading
