@@ -102,7 +102,7 @@ def main():
 
     # Decode: greedy, one token per step, after a 128-token prompt.
     e.clear()
-    tok = e.prefill(prompt[:DECODE_PROMPT])
+    tok = e.prefill(prompt_tokens(DECODE_PROMPT, e.vocab))
     t0 = time.perf_counter()
     for i in range(a.gen_tokens):
         e.decode([(tok, DECODE_PROMPT + i, 0, True)])
