@@ -9,7 +9,7 @@ struct Switchyard: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, KeysCommand.self,
             PolicyCommand.self, ClassifyCommand.self, TuneCommand.self, ReplayCommand.self,
-            GenerateCommand.self, GGUFCommand.self, PerplexityCommand.self, BenchCommand.self,
+            GenerateCommand.self, GGUFCommand.self, PerplexityCommand.self, BenchCommand.self, DbCommand.self,
         ]
     )
 }
