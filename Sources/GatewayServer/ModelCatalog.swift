@@ -4,9 +4,9 @@ import Providers
 
 /// The models the gateway can call, each with its provider or the reason it is unavailable.
 ///
-/// Built once at start: a hosted model whose key variable is unset is unavailable, and so is a
-/// local model no provider was given for. Routing by the planner plugs in here later; for now a
-/// request names a model, or `auto` for the policy's default models in order.
+/// Built once per policy snapshot: a hosted model whose key variable is unset is unavailable, and so is a
+/// local model no provider was given for. The planner asks it which models can answer; a request that
+/// names a model (or `auto` without a policy: the configured default models in order) resolves here.
 struct ModelCatalog: Sendable {
     /// A model with its provider, ready to call.
     struct Available: Sendable {
@@ -80,6 +80,27 @@ struct ModelCatalog: Sendable {
         case .available(let available): return available
         case .unavailable(_, let hint): throw .noAvailableModel(requested: name, hint: hint)
         case nil: throw .unknownModel(name: name)
+        }
+    }
+
+    /// The model with this name when it can be called, nil when it is unavailable or unknown.
+    func available(_ name: String) -> Available? {
+        if case .available(let available) = slots[name] { return available }
+        return nil
+    }
+
+    /// The hint that says why a declared model cannot be called, nil when it can (or is unknown).
+    func unavailableHint(_ name: String) -> String? {
+        if case .unavailable(_, let hint) = slots[name] { return hint }
+        return nil
+    }
+
+    /// The declared model with this name, callable or not.
+    func model(named name: String) -> GatewayModel? {
+        switch slots[name] {
+        case .available(let available): return available.model
+        case .unavailable(let model, _): return model
+        case nil: return nil
         }
     }
 

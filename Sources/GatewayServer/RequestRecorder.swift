@@ -9,11 +9,12 @@ struct RequestRecorder: Sendable {
     let metrics: GatewayMetrics
     let policyHash: String
 
-    /// Records a finished request.
-    func finish(_ record: RequestRecord) {
+    /// Records a finished request; `knownRoutes` bounds the `route` label of the per-route metrics.
+    func finish(_ record: RequestRecord, knownRoutes: Set<String> = []) {
         sink.record(record)
         metrics.recordRequest(model: record.servedModel ?? record.requestedModel, status: record.status, latencyMS: record.latencyMS,
                               ttftMS: record.ttftMS, inputTokens: record.inputTokens, outputTokens: record.outputTokens, costUSD: record.costUSD)
+        RoutingMetrics.record(record, knownRoutes: knownRoutes, registry: metrics.registry)
     }
 
     /// Records a chat request turned away before its body was read (401, 429).
@@ -28,7 +29,6 @@ struct RequestRecorder: Sendable {
 /// What is known about one chat request so far; becomes its ``RequestRecord``.
 struct RequestTrace: Sendable {
     var record: RequestRecord
-    var model: GatewayModel?
     var providerKind: String?
     private let startInstant: ContinuousClock.Instant
 
@@ -36,25 +36,29 @@ struct RequestTrace: Sendable {
         record = RequestRecord(id: context.requestID, startedAt: context.startedAt, apiKeyID: context.apiKey?.id,
                                requestedModel: "", status: 0, latencyMS: 0)
         startInstant = context.startInstant
-        if !policyHash.isEmpty {
-            record.decision = DecisionRecord(route: "", strategy: "direct", propensity: 1, policyHash: policyHash)
-        }
     }
 
     /// Milliseconds since the request arrived.
     var elapsedMS: Double { startInstant.millisecondsSince }
 
-    /// Notes the model chosen to answer.
-    mutating func chose(_ available: ModelCatalog.Available) {
-        model = available.model
+    /// Notes the class and the decision (logged when the gateway runs under a policy or the planner decided).
+    mutating func planned(_ plan: RoutingPlan, policyHash: String) {
+        record.requestClass = plan.requestClass
+        if !policyHash.isEmpty || plan.strategyName != "direct" {
+            record.decision = plan.record(policyHash: policyHash)
+        }
+    }
+
+    /// Notes the route and model that answered.
+    mutating func served(by available: ModelCatalog.Available, confidence: ConfidenceRecord?) {
         providerKind = available.provider.kind
         record.provider = available.provider.kind
         record.servedModel = available.model.name
-        record.decision?.route = available.model.name
+        record.confidence = confidence
     }
 
-    /// Completes the record: status, tokens, cost and one model call per provider attempt.
-    mutating func close(status: Int, errorCode: String?, usage: Usage?, ttftMS: Double?, attempts: [ProviderAttempt]) -> RequestRecord {
+    /// Completes the record: status, tokens, the summed cost of every call and one model call per provider attempt.
+    mutating func close(status: Int, errorCode: String?, usage: Usage?, ttftMS: Double?, calls: RoutingCallLog) -> RequestRecord {
         record.status = status
         record.errorCode = errorCode
         record.latencyMS = elapsedMS
@@ -63,19 +67,8 @@ struct RequestTrace: Sendable {
             record.inputTokens = usage.promptTokens
             record.outputTokens = usage.completionTokens
         }
-        let succeeded = (200..<300).contains(status) && errorCode == nil
-        if let model {
-            record.costUSD = model.costUSD(inputTokens: record.inputTokens, outputTokens: record.outputTokens)
-            record.modelCalls = attempts.enumerated().map { index, attempt in
-                let isLast = index == attempts.count - 1
-                return ModelCallRecord(
-                    sequence: index, purpose: index == 0 ? "answer" : "retry", route: model.name, provider: providerKind ?? model.kind.rawValue,
-                    model: model.name, startedAt: attempt.startedAt, status: attempt.status, errorCode: attempt.errorCode ?? (isLast && !succeeded ? errorCode : nil),
-                    inputTokens: isLast ? record.inputTokens : 0, outputTokens: isLast ? record.outputTokens : 0,
-                    costUSD: isLast ? record.costUSD : nil, latencyMS: isLast && succeeded ? record.latencyMS : attempt.latencyMS,
-                    ttftMS: isLast ? ttftMS : nil, accepted: isLast && succeeded)
-            }
-        }
+        record.modelCalls = calls.all
+        record.costUSD = calls.totalCostUSD
         return record
     }
 }

@@ -14,8 +14,11 @@ struct StreamRelay: Sendable {
     let first: ChatCompletionChunk?
     let includeUsage: Bool
     let trace: RequestTrace
-    let attempts: ProviderAttemptLog
+    /// The live call being relayed, logged when the stream ends; nil when replaying an answer already logged.
+    let call: PendingStreamCall?
+    let calls: RoutingCallLog
     let recorder: RequestRecorder
+    let knownRoutes: Set<String>
 
     func run(_ writer: inout any ResponseBodyWriter) async throws {
         var trace = self.trace
@@ -33,16 +36,20 @@ struct StreamRelay: Sendable {
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
-            recorder.finish(trace.close(status: 200, errorCode: nil, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+            call?.finish(usage: usage, ttftMS: ttftMS, errorCode: nil, modelFailed: false)
+            recorder.finish(trace.close(status: 200, errorCode: nil, usage: usage, ttftMS: ttftMS, calls: calls), knownRoutes: knownRoutes)
         } catch let failure as UpstreamFailure {
             let error = GatewayError.upstream(failure.error)
             let event = "data: \(String(buffer: JSONBody.encode(OpenAIErrorBody(error: error.body))))\n\n"
             try? await writer.write(ByteBuffer(string: event))
             try? await writer.finish(nil)
-            recorder.finish(trace.close(status: 200, errorCode: error.code, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+            call?.finish(usage: usage, ttftMS: ttftMS, errorCode: failure.error.code, modelFailed: true)
+            recorder.finish(trace.close(status: 200, errorCode: error.code, usage: usage, ttftMS: ttftMS, calls: calls), knownRoutes: knownRoutes)
         } catch {
             let closed = GatewayError.clientClosedRequest
-            recorder.finish(trace.close(status: Int(closed.status.code), errorCode: closed.code, usage: usage, ttftMS: ttftMS, attempts: attempts.attempts))
+            call?.finish(usage: usage, ttftMS: ttftMS, errorCode: closed.code, modelFailed: false)
+            recorder.finish(trace.close(status: Int(closed.status.code), errorCode: closed.code, usage: usage, ttftMS: ttftMS, calls: calls),
+                            knownRoutes: knownRoutes)
             throw error
         }
     }
