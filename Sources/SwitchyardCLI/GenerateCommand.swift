@@ -34,11 +34,15 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Threads for the forward pass.")
     var threads = 2
 
+    @Flag(help: "Compute in fp32 (slow; the exact reference path) instead of with int8 activations.")
+    var exact = false
+
     func run() async throws {
         let generator: TextGenerator
         do {
             var loaded = try TextGenerator(model: LlamaModel(path: model))
             loaded.threads = threads
+            loaded.path = exact ? .exact : .default
             generator = loaded
         }
         var parameters = SamplingParameters()

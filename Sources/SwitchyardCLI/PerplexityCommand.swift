@@ -28,6 +28,9 @@ struct PerplexityCommand: AsyncParsableCommand {
     @Option(help: "Threads for the forward pass.")
     var threads = 2
 
+    @Flag(help: "Compute in fp32 (slow; the exact reference path) instead of with int8 activations.")
+    var exact = false
+
     func run() async throws {
         guard ctx >= 4 else { throw ValidationError("--ctx must be at least 4") }
         let loaded = try LlamaModel(path: model)
@@ -40,9 +43,10 @@ struct PerplexityCommand: AsyncParsableCommand {
         let available = Perplexity.chunkCount(tokenCount: tokens.count, context: ctx)
         guard available > 0 else { throw ValidationError("\(tokens.count) tokens do not fill one chunk of \(ctx)") }
         let count = min(available, chunks ?? available)
-        say("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads\n")
+        let path: ComputePath = exact ? .exact : .default
+        say("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads, path \(path)\n")
 
-        let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), threads: threads)
+        let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), path: path, threads: threads)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try Perplexity.evaluate(session: session, tokens: tokens, context: ctx, maxChunks: count, progress: { chunk, ppl in

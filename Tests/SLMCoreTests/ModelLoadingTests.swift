@@ -57,14 +57,15 @@ private struct TinyLlama {
     #expect(model.weights.outputIsTied)
 }
 
-@Test func batchedPrefillEqualsOneTokenAtATime() throws {
+@Test(arguments: [ComputePath.exact, .quantized])
+func batchedPrefillEqualsOneTokenAtATime(path: ComputePath) throws {
     let model = try TinyLlama().model()
     let tokens: [Int32] = [3, 1, 4, 1, 5, 2, 6, 5, 3, 5]
     var batched: [[Float]] = []
-    try model.makeSession(maxContext: 16).evaluate(tokens, logitsFor: 0..<tokens.count) { _, logits in batched.append(Array(logits)) }
+    try model.makeSession(maxContext: 16, path: path).evaluate(tokens, logitsFor: 0..<tokens.count) { _, logits in batched.append(Array(logits)) }
     var splitBatches: [[Float]] = []
-    try model.makeSession(maxContext: 16, maxBatch: 3).evaluate(tokens, logitsFor: 0..<tokens.count) { _, logits in splitBatches.append(Array(logits)) }
-    let single = model.makeSession(maxContext: 16)
+    try model.makeSession(maxContext: 16, maxBatch: 3, path: path).evaluate(tokens, logitsFor: 0..<tokens.count) { _, logits in splitBatches.append(Array(logits)) }
+    let single = model.makeSession(maxContext: 16, path: path)
     let stepwise = try tokens.map { try single.evaluate([$0]) }
     #expect(batched.count == tokens.count)
     for i in tokens.indices {

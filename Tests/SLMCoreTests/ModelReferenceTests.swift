@@ -1,7 +1,8 @@
 import Testing
 @testable import SLMCore
 
-// Last-position logits and greedy decoding against ../shared/refs (see its README for the bounds).
+// Last-position logits and greedy decoding against ../shared/refs (see its README for the bounds):
+// the default (int8) path against llama.cpp, the exact path also against the tight fp32 reference.
 
 private func promptNames() -> [String] { ["greeting", "factual", "math", "code", "korean"] }
 
@@ -9,15 +10,16 @@ private func prompt(_ name: String) throws -> PromptReference {
     try #require(try PromptReference.all().first { $0.name == name }, "prompt \(name) missing from prompts.jsonl")
 }
 
-private func lastLogits(_ prompt: PromptReference) throws -> [Float] {
-    let session = try TestModel.shared().makeSession(maxContext: prompt.ids.count + 32)
+/// Logits after the whole prompt, evaluated as one batch on `path`.
+private func lastLogits(_ prompt: PromptReference, path: ComputePath) throws -> [Float] {
+    let session = try TestModel.shared().makeSession(maxContext: prompt.ids.count + 32, path: path)
     return try session.evaluate(prompt.ids.map(Int32.init))
 }
 
 @Test(arguments: promptNames())
 func exactPathMatchesFP32ReferenceLogits(_ name: String) throws {
     let prompt = try prompt(name)
-    let logits = try lastLogits(prompt)
+    let logits = try lastLogits(prompt, path: .exact)
     let reference = try TestSupport.refsLogits(prompt.fp32ref.logits_file)
     let diff = LogitStats.maxAbsDiff(logits, reference)
     let pearson = LogitStats.pearson(logits, reference)
@@ -26,10 +28,10 @@ func exactPathMatchesFP32ReferenceLogits(_ name: String) throws {
     #expect(LogitStats.argmax(logits) == prompt.fp32ref.argmax)
 }
 
-@Test(arguments: promptNames())
-func logitsMeetLlamaCppBounds(_ name: String) throws {
+@Test(arguments: promptNames(), [ComputePath.default, .exact])
+func logitsMeetLlamaCppBounds(_ name: String, path: ComputePath) throws {
     let prompt = try prompt(name)
-    let logits = try lastLogits(prompt)
+    let logits = try lastLogits(prompt, path: path)
     let reference = try TestSupport.refsLogits(prompt.logits_file)
     let pearson = LogitStats.pearson(logits, reference)
     #expect(pearson >= 0.995, "Pearson \(pearson)")
@@ -47,9 +49,9 @@ func logitsMeetLlamaCppBounds(_ name: String) throws {
     }
 }
 
-/// Greedy ids from the exact path, feeding each argmax back one token at a time.
-private func greedy(_ prompt: PromptReference, steps: Int) throws -> [Int] {
-    let session = try TestModel.shared().makeSession(maxContext: prompt.ids.count + steps + 1)
+/// Greedy ids on `path`, feeding each argmax back one token at a time.
+private func greedy(_ prompt: PromptReference, steps: Int, path: ComputePath) throws -> [Int] {
+    let session = try TestModel.shared().makeSession(maxContext: prompt.ids.count + steps + 1, path: path)
     var logits = try session.evaluate(prompt.ids.map(Int32.init))
     var ids: [Int] = []
     for _ in 0..<steps {
@@ -69,7 +71,7 @@ private func firstDivergence(_ ours: [Int], _ reference: [Int]) -> Int? {
 @Test(arguments: promptNames())
 func greedyDecodingFollowsLlamaCppUntilAThinMargin(_ name: String) throws {
     let prompt = try prompt(name)
-    let ours = try greedy(prompt, steps: prompt.greedy_ids.count)
+    let ours = try greedy(prompt, steps: prompt.greedy_ids.count, path: .default)
     if let step = firstDivergence(ours, prompt.greedy_ids) {
         #expect(prompt.greedy_top1_minus_top2[step] < 1.0, "diverged at step \(step) where llama.cpp's margin is \(prompt.greedy_top1_minus_top2[step])")
     } else {
@@ -78,10 +80,10 @@ func greedyDecodingFollowsLlamaCppUntilAThinMargin(_ name: String) throws {
 }
 
 @Test(arguments: promptNames())
-func greedyDecodingFollowsFP32Reference(_ name: String) throws {
+func exactPathGreedyDecodingFollowsFP32Reference(_ name: String) throws {
     let prompt = try prompt(name)
     let reference = prompt.fp32ref.greedy_ids_16
-    let ours = try greedy(prompt, steps: reference.count)
+    let ours = try greedy(prompt, steps: reference.count, path: .exact)
     if let step = firstDivergence(ours, reference) {
         #expect(prompt.fp32ref.greedy_top1_minus_top2[step] < 0.1, "diverged at step \(step)")
     } else {

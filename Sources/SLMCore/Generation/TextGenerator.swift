@@ -20,7 +20,7 @@ public struct TextGenerator: Sendable {
     /// The model's chat template.
     public let template: ChatTemplate
     /// How sessions compute matrix products.
-    public var path: ComputePath = .exact
+    public var path: ComputePath = .default
     /// Threads per session.
     public var threads = 2
     /// Context used when the parameters set no token limit.

@@ -1,5 +1,5 @@
 /// Matrix products in fp32: each weight row is dequantized once per call, then dotted with every
-/// activation row of the batch. Rows are split over threads with `ParallelFor`.
+/// activation row of the batch. Rows are split over the threads of a `ThreadPool`.
 final class ExactMatrixMultiplier: @unchecked Sendable {
     // Safe because each thread index owns its own slice of `scratch`, and threads write disjoint output rows.
     /// Weight rows dequantized together, so one pass over an activation row serves all of them.
@@ -7,12 +7,14 @@ final class ExactMatrixMultiplier: @unchecked Sendable {
     /// Below this many multiply-adds a product runs on the calling thread.
     static let parallelThreshold = 1 << 16
 
+    let pool: ThreadPool
     let threads: Int
     let maxColumns: Int
     private let scratch: UnsafeMutablePointer<Float>
 
-    init(maxColumns: Int, threads: Int) {
-        self.threads = max(1, threads)
+    init(maxColumns: Int, pool: ThreadPool) {
+        self.pool = pool
+        threads = pool.threadCount
         self.maxColumns = maxColumns
         scratch = .allocate(capacity: self.threads * Self.tileRows * maxColumns)
     }
@@ -30,7 +32,8 @@ final class ExactMatrixMultiplier: @unchecked Sendable {
         }
         let tiles = (w.rows + Self.tileRows - 1) / Self.tileRows
         let scratch = self.scratch, stride = Self.tileRows * maxColumns
-        ParallelFor.run(parts: parts) { part in
+        // One index per part, so each part owns its scratch slice.
+        pool.parallelFor(count: parts) { part in
             let first = tiles * part / parts * Self.tileRows
             let last = min(w.rows, tiles * (part + 1) / parts * Self.tileRows)
             if first < last { self.multiplyRows(first..<last, w, x, batch, output, scratch: scratch + part * stride) }

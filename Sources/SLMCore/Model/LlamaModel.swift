@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A llama-family model loaded from a GGUF file: hyper-parameters and weight views into the mapping.
 ///
 /// The model is immutable and shared; each sequence runs in its own `LlamaSession`.
@@ -13,6 +15,9 @@ public final class LlamaModel: Sendable {
     public let hyper: LlamaHyperParameters
     /// Weight views.
     public let weights: LlamaWeights
+    /// Thread pools by thread count, made on first use and shared by this model's sessions, so
+    /// many sessions do not mean many spinning workers.
+    private let pools = Mutex<[Int: ThreadPool]>([:])
 
     /// Loads the model in `file`.
     /// - Throws: `GGUFError` or `ModelError` naming the key or tensor at fault.
@@ -32,10 +37,22 @@ public final class LlamaModel: Sendable {
     /// - Parameters:
     ///   - maxContext: tokens the KV cache holds (capped at the model's trained context length).
     ///   - maxBatch: prompt positions evaluated per forward pass.
-    ///   - path: how matrix products are computed.
-    ///   - threads: threads for matrix products and attention.
-    public func makeSession(maxContext: Int, maxBatch: Int = 512, path: ComputePath = .exact, threads: Int = 2) -> LlamaSession {
+    ///   - path: how matrix products are computed (by default int8 activations, `.quantized`).
+    ///   - threads: threads for matrix products and attention (the model's shared pool of that size).
+    public func makeSession(maxContext: Int, maxBatch: Int = 512, path: ComputePath = .default, threads: Int = 2) -> LlamaSession {
         LlamaSession(model: self, maxContext: min(max(1, maxContext), hyper.contextLength),
-                     maxBatch: max(1, maxBatch), path: path, threads: max(1, threads))
+                     maxBatch: max(1, maxBatch), path: path, pool: threadPool(threads: threads))
+    }
+
+    /// The pool of `threads` threads this model's sessions and batch steps share. Calls from
+    /// several sessions at once take turns on it.
+    public func threadPool(threads: Int) -> ThreadPool {
+        let count = max(1, threads)
+        return pools.withLock { pools in
+            if let pool = pools[count] { return pool }
+            let pool = ThreadPool(threads: count)
+            pools[count] = pool
+            return pool
+        }
     }
 }

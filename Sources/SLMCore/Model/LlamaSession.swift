@@ -12,21 +12,23 @@ public final class LlamaSession {
     /// How matrix products are computed.
     public var path: ComputePath { engine.path }
     /// Tokens evaluated so far (the position of the next token).
-    public private(set) var position = 0
+    public internal(set) var position = 0
 
     let threads: Int
     let state: RunState
     let engine: MatrixEngine
+    let pool: ThreadPool
 
-    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, threads: Int) {
+    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, pool: ThreadPool) {
         self.model = model
         self.maxContext = maxContext
         self.maxBatch = maxBatch
-        self.threads = threads
+        self.pool = pool
+        threads = pool.threadCount
         let h = model.hyper
-        state = RunState(hyper: h, maxBatch: maxBatch, maxContext: maxContext, threads: threads)
+        state = RunState(hyper: h, maxBatch: maxBatch, maxContext: maxContext, maxAttention: maxContext, threads: threads)
         engine = MatrixEngine(path: path, maxColumns: max(h.embeddingLength, h.queryWidth, h.feedForwardLength),
-                              threads: threads)
+                              maxRows: maxBatch, pool: pool)
     }
 
     /// Forgets every evaluated token (the KV cache is overwritten from position 0).
@@ -90,103 +92,15 @@ public final class LlamaSession {
     /// Runs `tokens` at positions `startPosition...` through every block, leaving the final-normed
     /// hidden states in `state.xb` (`[batch × dim]`) and their keys and values in the cache.
     func forward(_ tokens: UnsafeBufferPointer<Int32>, startPosition: Int) {
-        let h = model.hyper, w = model.weights, s = state
-        let batch = tokens.count
-        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
-        let ff = h.feedForwardLength, pairs = h.ropeDimensionCount / 2
-
-        // Token embeddings.
-        for b in 0..<batch { Dequantize.row(Int(tokens[b]), of: w.tokenEmbedding, into: s.x + b * dim) }
-        // RoPE angles of each position, shared by every block.
-        for b in 0..<batch {
-            TransformerOps.ropeAngles(position: startPosition + b, base: h.ropeFrequencyBase, dimensions: h.ropeDimensionCount,
-                                      cos: s.ropeCos + b * pairs, sin: s.ropeSin + b * pairs)
+        for b in 0..<tokens.count {
+            state.rows[b] = RowTarget(keyCache: state.keyCache, valueCache: state.valueCache,
+                                      cacheContext: maxContext, position: startPosition + b)
         }
-
-        for (l, layer) in w.layers.enumerated() {
-            // Attention: xb = rmsnorm(x); q, k, v = xb·Wq, xb·Wk, xb·Wv; rotate q and k.
-            layer.attentionNorm.withUnsafeBufferPointer { norm in
-                for b in 0..<batch {
-                    TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: h.rmsNormEpsilon)
-                }
-            }
-            engine.multiply(layer.query, s.xb, batch: batch, into: s.q)
-            engine.multiply(layer.key, s.xb, batch: batch, into: s.k)
-            engine.multiply(layer.value, s.xb, batch: batch, into: s.v)
-            for b in 0..<batch {
-                let cos = s.ropeCos + b * pairs, sin = s.ropeSin + b * pairs
-                TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
-                TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
-            }
-            // Append this batch's keys and values to the cache of block l.
-            let layerCache = l * maxContext * kvWidth
-            (s.keyCache + layerCache + startPosition * kvWidth).update(from: s.k, count: batch * kvWidth)
-            (s.valueCache + layerCache + startPosition * kvWidth).update(from: s.v, count: batch * kvWidth)
-            // xb = softmax(q·Kᵀ/√d, causal) · V per head; then x += xb·Wo.
-            attention(layer: l, batch: batch, startPosition: startPosition, output: s.xb)
-            engine.multiply(layer.attentionOutput, s.xb, batch: batch, into: s.xb2)
-            TransformerOps.add(s.x, s.xb2, count: batch * dim)
-
-            // Feed-forward: x += (silu(xb·Wgate) ⊙ xb·Wup)·Wdown with xb = rmsnorm(x).
-            layer.feedForwardNorm.withUnsafeBufferPointer { norm in
-                for b in 0..<batch {
-                    TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: h.rmsNormEpsilon)
-                }
-            }
-            engine.multiply(layer.gate, s.xb, batch: batch, into: s.hb)
-            engine.multiply(layer.up, s.xb, batch: batch, into: s.hb2)
-            TransformerOps.swiGLU(s.hb, s.hb2, count: batch * ff)
-            engine.multiply(layer.down, s.hb, batch: batch, into: s.xb2)
-            TransformerOps.add(s.x, s.xb2, count: batch * dim)
-        }
-
-        // Final norm into xb, ready for the output head.
-        w.outputNorm.withUnsafeBufferPointer { norm in
-            for b in 0..<batch {
-                TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: h.rmsNormEpsilon)
-            }
-        }
-    }
-
-    /// Causal grouped-query attention of the batch's queries over the cache of block `layer`.
-    /// Query head `hd` reads key/value head `hd / queryHeadsPerKVHead`.
-    private func attention(layer: Int, batch: Int, startPosition: Int, output: UnsafeMutablePointer<Float>) {
-        let h = model.hyper, s = state
-        let headDim = h.headDimension, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
-        let group = h.queryHeadsPerKVHead
-        let scale = 1 / Float(headDim).squareRoot()
-        let keys = s.keyCache + layer * maxContext * kvWidth
-        let values = s.valueCache + layer * maxContext * kvWidth
-        let maxContext = self.maxContext
-        let tasks = batch * h.headCount
-        let parts = min(threads, tasks, max(1, (startPosition + batch) * tasks / 2048))
-
-        let run = { (part: Int) in
-            let scores = s.scores + part * maxContext
-            for task in (tasks * part / parts)..<(tasks * (part + 1) / parts) {
-                let b = task / h.headCount, head = task % h.headCount
-                let kvHead = head / group
-                let length = startPosition + b + 1
-                let query = s.q + b * qWidth + head * headDim
-                for t in 0..<length {
-                    scores[t] = ExactMatrixMultiplier.dot(query, keys + t * kvWidth + kvHead * headDim, headDim) * scale
-                }
-                TransformerOps.softmax(scores, count: length)
-                let out = output + b * qWidth + head * headDim
-                out.initialize(repeating: 0, count: headDim)
-                for t in 0..<length {
-                    let weight = scores[t]
-                    let value = values + t * kvWidth + kvHead * headDim
-                    for i in 0..<headDim { out[i] += weight * value[i] }
-                }
-            }
-        }
-        ParallelFor.run(parts: parts, run)
+        ForwardPass(model: model, state: state, engine: engine, pool: pool).run(tokens)
     }
 
     /// Logits of `count` batch rows starting at `batchRow` into `state.logits`.
     private func computeLogits(batchRow: Int, count: Int) {
-        let dim = model.hyper.embeddingLength
-        engine.multiply(model.weights.output, state.xb + batchRow * dim, batch: count, into: state.logits)
+        ForwardPass(model: model, state: state, engine: engine, pool: pool).logits(row: batchRow, count: count)
     }
 }

@@ -10,6 +10,10 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case tokenOutOfRange(token: Int32, vocabularySize: Int)
     /// Nothing to evaluate.
     case emptyInput
+    /// A batch step got a different number of sessions and tokens.
+    case batchMismatch(sessions: Int, tokens: Int)
+    /// A batch step got more sessions than it was made for.
+    case tooManySequences(count: Int, maxSequences: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +23,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             "context full: \(position) tokens + \(adding) new exceed the session's \(maxContext)"
         case let .tokenOutOfRange(token, size): "token id \(token) outside the vocabulary of \(size)"
         case .emptyInput: "no tokens to evaluate"
+        case let .batchMismatch(sessions, tokens): "batch step of \(sessions) sessions got \(tokens) tokens"
+        case let .tooManySequences(count, maxSequences): "batch step of \(count) sessions exceeds its \(maxSequences)"
         }
     }
 }

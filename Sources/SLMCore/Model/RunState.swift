@@ -1,8 +1,27 @@
-/// Every buffer a session needs, allocated once: activations for a batch of positions, the KV
-/// cache and the logits. Shapes are `[rows × width]`, row-major.
+/// Where one activation row of a forward pass reads and writes its keys and values: a
+/// sequence's KV cache and the position of the row's token in it.
+struct RowTarget {
+    /// Key cache of the row's sequence, `[layer × cacheContext × kv width]`.
+    var keyCache: UnsafeMutablePointer<Float>
+    /// Value cache, same shape.
+    var valueCache: UnsafeMutablePointer<Float>
+    /// Positions per layer in these caches (the sequence's `maxContext`).
+    var cacheContext: Int
+    /// Position of the row's token; attention reads positions `0...position`.
+    var position: Int
+}
+
+/// Every buffer a forward pass needs, allocated once: activations for a batch of rows, the row
+/// targets, the KV cache (for a session; none for a batch step) and the logits. Shapes are
+/// `[rows × width]`, row-major.
 final class RunState {
     let maxBatch: Int
+    /// Positions of this state's own KV cache (0 when the rows use other sessions' caches).
     let maxContext: Int
+    /// Longest attention row the score scratch holds.
+    let maxAttention: Int
+    /// Attention chunks that can run at once, each with its own score row.
+    let attentionParts: Int
     /// Positions whose logits are computed together.
     let logitsRows: Int
 
@@ -23,8 +42,10 @@ final class RunState {
     /// RoPE cosines and sines of the batch positions `[batch × rope dims / 2]`.
     let ropeCos: UnsafeMutablePointer<Float>
     let ropeSin: UnsafeMutablePointer<Float>
-    /// Attention scores, one row of `maxContext` per thread.
+    /// Attention scores, one row of `maxAttention` per attention chunk.
     let scores: UnsafeMutablePointer<Float>
+    /// Cache and position of each batch row `[maxBatch]`.
+    let rows: UnsafeMutablePointer<RowTarget>
     /// KV cache `[layer × maxContext × kv width]`.
     let keyCache: UnsafeMutablePointer<Float>
     let valueCache: UnsafeMutablePointer<Float>
@@ -33,9 +54,11 @@ final class RunState {
 
     private let allocations: [UnsafeMutablePointer<Float>]
 
-    init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, threads: Int) {
+    init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, maxAttention: Int, threads: Int) {
         self.maxBatch = maxBatch
         self.maxContext = maxContext
+        self.maxAttention = maxAttention
+        attentionParts = max(1, threads * 4)
         logitsRows = min(maxBatch, 32)
         var all: [UnsafeMutablePointer<Float>] = []
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -54,12 +77,18 @@ final class RunState {
         hb2 = make(maxBatch * h.feedForwardLength)
         ropeCos = make(maxBatch * h.ropeDimensionCount / 2)
         ropeSin = make(maxBatch * h.ropeDimensionCount / 2)
-        scores = make(threads * maxContext)
+        scores = make(attentionParts * maxAttention)
         keyCache = make(h.blockCount * maxContext * h.keyValueWidth)
         valueCache = make(h.blockCount * maxContext * h.keyValueWidth)
         logits = make(logitsRows * h.vocabularySize)
         allocations = all
+        rows = .allocate(capacity: maxBatch)
+        rows.initialize(repeating: RowTarget(keyCache: keyCache, valueCache: valueCache, cacheContext: maxContext, position: 0),
+                        count: maxBatch)
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit {
+        for p in allocations { p.deallocate() }
+        rows.deallocate()
+    }
 }

@@ -66,6 +66,22 @@ enum TransformerOps {
         }
     }
 
+    /// `out[i] += weight · v[i]`, 16 lanes at a time.
+    @inline(__always)
+    static func addScaled(_ out: UnsafeMutablePointer<Float>, _ v: UnsafePointer<Float>, _ weight: Float, count n: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(out), source = UnsafeRawPointer(v)
+        while i + 16 <= n {
+            // A multiply and an add, not `addingProduct`: without FMA in the baseline instruction
+            // set that becomes a libm `fmaf` call per lane.
+            let sum = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                + source.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * weight
+            raw.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { out[i] += weight * v[i]; i += 1 }
+    }
+
     /// `x[i] += y[i]`.
     @inline(__always)
     static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) {

@@ -1,0 +1,107 @@
+/// The llama forward pass over a batch of activation rows, each row a token with its own KV cache
+/// and position (`RunState.rows`): the prompt positions of one session in prefill, or one token of
+/// each of several sessions in a batched decode step. Every matrix product runs once over all rows.
+struct ForwardPass {
+    let model: LlamaModel
+    let state: RunState
+    let engine: MatrixEngine
+    let pool: ThreadPool
+
+    /// Runs `tokens` (row b at `state.rows[b]`) through every block, storing each row's key and
+    /// value in its cache and leaving the final-normed hidden states in `state.xb` (`[batch × dim]`).
+    func run(_ tokens: UnsafeBufferPointer<Int32>) {
+        let h = model.hyper, w = model.weights, s = state
+        let batch = tokens.count
+        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
+        let ff = h.feedForwardLength, pairs = h.ropeDimensionCount / 2
+
+        // Token embeddings and the RoPE angles of each row's position, shared by every block.
+        for b in 0..<batch {
+            Dequantize.row(Int(tokens[b]), of: w.tokenEmbedding, into: s.x + b * dim)
+            TransformerOps.ropeAngles(position: s.rows[b].position, base: h.ropeFrequencyBase, dimensions: h.ropeDimensionCount,
+                                      cos: s.ropeCos + b * pairs, sin: s.ropeSin + b * pairs)
+        }
+
+        for (l, layer) in w.layers.enumerated() {
+            // Attention: xb = rmsnorm(x); q, k, v = xb·Wq, xb·Wk, xb·Wv; rotate q and k.
+            rmsNorm(layer.attentionNorm, batch: batch)
+            engine.multiply(MatrixProduct(layer.query, into: s.q), MatrixProduct(layer.key, into: s.k),
+                            MatrixProduct(layer.value, into: s.v), s.xb, batch: batch)
+            for b in 0..<batch {
+                let cos = s.ropeCos + b * pairs, sin = s.ropeSin + b * pairs
+                TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
+                TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
+                // Store the row's key and value in block l of its cache, at its position.
+                let row = s.rows[b]
+                let offset = (l * row.cacheContext + row.position) * kvWidth
+                (row.keyCache + offset).update(from: s.k + b * kvWidth, count: kvWidth)
+                (row.valueCache + offset).update(from: s.v + b * kvWidth, count: kvWidth)
+            }
+            // xb = softmax(q·Kᵀ/√d, causal) · V per head; then x += xb·Wo.
+            attention(layer: l, batch: batch, output: s.xb)
+            engine.multiply(layer.attentionOutput, s.xb, batch: batch, into: s.xb2)
+            TransformerOps.add(s.x, s.xb2, count: batch * dim)
+
+            // Feed-forward: x += (silu(xb·Wgate) ⊙ xb·Wup)·Wdown with xb = rmsnorm(x).
+            rmsNorm(layer.feedForwardNorm, batch: batch)
+            engine.multiply(MatrixProduct(layer.gate, into: s.hb), MatrixProduct(layer.up, into: s.hb2), nil, s.xb, batch: batch)
+            TransformerOps.swiGLU(s.hb, s.hb2, count: batch * ff)
+            engine.multiply(layer.down, s.hb, batch: batch, into: s.xb2)
+            TransformerOps.add(s.x, s.xb2, count: batch * dim)
+        }
+
+        // Final norm into xb, ready for the output head.
+        rmsNorm(w.outputNorm, batch: batch)
+    }
+
+    /// Logits of `count` rows of `state.xb` starting at `row`, into `state.logits`.
+    func logits(row: Int, count: Int) {
+        engine.multiply(model.weights.output, state.xb + row * model.hyper.embeddingLength, batch: count, into: state.logits)
+    }
+
+    /// `xb[b] = rmsnorm(x[b]) · weight` for every row.
+    private func rmsNorm(_ weight: [Float], batch: Int) {
+        let h = model.hyper, s = state, dim = h.embeddingLength
+        weight.withUnsafeBufferPointer { norm in
+            for b in 0..<batch {
+                TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: h.rmsNormEpsilon)
+            }
+        }
+    }
+
+    /// Causal grouped-query attention of each row's queries over its own cache of block `layer`
+    /// (positions `0...rows[b].position`). Query head `hd` reads key/value head `hd / queryHeadsPerKVHead`.
+    private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>) {
+        let h = model.hyper, s = state
+        let headDim = h.headDimension, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
+        let group = h.queryHeadsPerKVHead, heads = h.headCount
+        let scale = 1 / Float(headDim).squareRoot()
+        let tasks = batch * heads
+        var work = 0
+        for b in 0..<batch { work += s.rows[b].position + 1 }
+        // Parallel only when the scores are worth a dispatch; each index owns one score row.
+        let parts = min(s.attentionParts, tasks, max(1, work * heads / 2048))
+        let maxAttention = s.maxAttention
+
+        pool.parallelFor(count: parts) { part in
+            let scores = s.scores + part * maxAttention
+            for task in (tasks * part / parts)..<(tasks * (part + 1) / parts) {
+                let b = task / heads, head = task % heads
+                let row = s.rows[b]
+                let length = row.position + 1
+                let kvOffset = layer * row.cacheContext * kvWidth + (head / group) * headDim
+                let keys = row.keyCache + kvOffset, values = row.valueCache + kvOffset
+                let query = s.q + b * qWidth + head * headDim
+                for t in 0..<length {
+                    scores[t] = ExactMatrixMultiplier.dot(query, keys + t * kvWidth, headDim) * scale
+                }
+                TransformerOps.softmax(scores, count: length)
+                let out = output + b * qWidth + head * headDim
+                out.initialize(repeating: 0, count: headDim)
+                for t in 0..<length {
+                    TransformerOps.addScaled(out, values + t * kvWidth, scores[t], count: headDim)
+                }
+            }
+        }
+    }
+}
