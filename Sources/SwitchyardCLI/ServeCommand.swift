@@ -51,8 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try PostgresConfig.fromEnvironment(override: databaseURL)
         if !skipMigrations {
             let folder = URL(fileURLWithPath: migrations)
-            let report = try await withPostgresClient(database, logger: logger) { client in
-                try await MigrationRunner(client: client, folder: folder, logger: logger).migrate()
+            let migrationLogger = logger
+            let report = try await withPostgresClient(database, logger: migrationLogger) { client in
+                try await MigrationRunner(client: client, folder: folder, logger: migrationLogger).migrate()
             }
             logger.info("migrations", metadata: ["applied": "\(report.applied.count)", "already": "\(report.alreadyApplied)"])
         }
