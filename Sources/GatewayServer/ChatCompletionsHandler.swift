@@ -22,8 +22,9 @@ struct ChatCompletionsHandler: Sendable {
             trace.record.requestedModel = chat.model
             trace.record.stream = chat.isStreaming
             let builder = RoutingPlanBuilder(snapshot: snapshot, health: snapshots.health, tunedState: snapshots.tunedState)
-            trace.record.requestClass = builder.classify(chat)
-            let plan = try builder.plan(for: chat)
+            let requestClass = builder.classify(chat)
+            trace.record.requestClass = requestClass
+            let plan = try builder.plan(for: chat, requestClass: requestClass)
             trace.planned(plan, policyHash: snapshot.policyHash)
             let executor = RoutingExecutor(snapshot: snapshot, health: snapshots.health, calls: calls, plan: plan)
             if chat.isStreaming {

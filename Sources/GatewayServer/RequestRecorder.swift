@@ -36,6 +36,9 @@ struct RequestTrace: Sendable {
         record = RequestRecord(id: context.requestID, startedAt: context.startedAt, apiKeyID: context.apiKey?.id,
                                requestedModel: "", status: 0, latencyMS: 0)
         startInstant = context.startInstant
+        if !policyHash.isEmpty {
+            record.decision = DecisionRecord(route: "", strategy: "direct", propensity: 1, policyHash: policyHash)
+        }
     }
 
     /// Milliseconds since the request arrived.

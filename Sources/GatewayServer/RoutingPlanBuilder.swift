@@ -39,10 +39,9 @@ struct RoutingPlanBuilder: Sendable {
     let health: RoutingHealthTracker
     let tunedState: RoutingStateSource
 
-    /// The plan for `request`.
+    /// The plan for `request`, whose class (from ``classify(_:)``) is `requestClass`.
     /// - Throws: ``GatewayError/unknownModel(name:)``, ``GatewayError/noAvailableModel(requested:hint:)``.
-    func plan(for request: ChatCompletionRequest) throws(GatewayError) -> RoutingPlan {
-        let requestClass = classify(request)
+    func plan(for request: ChatCompletionRequest, requestClass: RequestClassRecord?) throws(GatewayError) -> RoutingPlan {
         let name = request.model
         guard let planner = snapshot.planner, let policy = snapshot.policy else {
             let chosen = try snapshot.catalog.resolve(name)
