@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Store
 
-/// `switchyard keys`: create, list and revoke API keys.
+/// `switchyard keys`: create, list, check and revoke API keys.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage API keys (only their SHA-256 is stored; a new key is printed once).",
-        subcommands: [Create.self, List.self, Revoke.self]
+        subcommands: [Create.self, List.self, Check.self, Revoke.self]
     )
 
     /// The database option every keys subcommand takes.
@@ -51,6 +51,20 @@ struct KeysCommand: AsyncParsableCommand {
                 let state = key.revokedAt.map { "revoked \(formatter.string(from: $0))" } ?? "active"
                 print("\(key.id.uuidString.lowercased())  \(key.displayPrefix)…  \(key.role.rawValue)  \(key.name)  \(state)")
             }
+        }
+    }
+
+    /// `switchyard keys check --key K`: exits 0 when the key is active, 1 otherwise (for scripts).
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check that a key is active; prints its id, name and role.")
+        @Option(help: "The key to check (read it from a file or variable, not the command line, in shared shells).") var key: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let key = self.key
+            let record = try await withPostgresClient(try database.config()) { client in try await APIKeyStore(client: client).authenticate(bearer: key) }
+            guard let record else { throw ExitCode(1) }
+            print("\(record.id.uuidString.lowercased())  \(record.role.rawValue)  \(record.name)")
         }
     }
 
