@@ -47,6 +47,12 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "Tuner", dependencies: [
+            "Routing", "Store", "Policy",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "GatewayServer", dependencies: [
             "SwitchyardTypes", "Policy", "Classifier", "Routing", "Providers", "Store",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Policy"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting"]),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayServer", "GatewayTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
