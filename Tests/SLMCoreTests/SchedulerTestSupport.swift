@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import SLMCore
+
+/// The test model with its tokenizer and chat template, and helpers to drive a scheduler.
+enum SchedulerFixture {
+    /// The SmolLM2 model, its tokenizer and its chat template.
+    static func parts() throws -> (LlamaModel, any Tokenizer, ChatTemplate) {
+        let model = try TestModel.shared()
+        return (model, try TokenizerFactory.tokenizer(for: model.file), try ChatTemplate(gguf: model.file))
+    }
+
+    /// Prompt ids of a one-question chat.
+    static func prompt(_ question: String) throws -> [Int32] {
+        let (_, tokenizer, template) = try parts()
+        return tokenizer.encode(template.render([.user(question)]), parseSpecial: true, addingBOS: true)
+    }
+
+    /// Greedy sampling of at most `maxTokens` tokens.
+    static func greedy(maxTokens: Int) -> SamplingParameters {
+        var sampling = SamplingParameters.greedy
+        sampling.maxTokens = maxTokens
+        return sampling
+    }
+
+    /// Everything one stream yields.
+    struct Outcome: Sendable {
+        var tokens: [SequenceToken] = []
+        var summary: SequenceSummary?
+        var ids: [Int32] { tokens.map(\.id) }
+        var text: String { tokens.map(\.text).joined() + (summary?.trailingText ?? "") }
+    }
+
+    /// Reads `stream` to its end.
+    static func collect(_ stream: SequenceEventStream) async throws -> Outcome {
+        var outcome = Outcome()
+        for try await event in stream {
+            switch event {
+            case .token(let token): outcome.tokens.append(token)
+            case .finished(let summary): outcome.summary = summary
+            }
+        }
+        return outcome
+    }
+
+    /// Polls `condition` every 10 ms for up to `seconds`; true when it held.
+    static func eventually(within seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+}
