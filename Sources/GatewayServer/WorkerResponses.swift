@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import Providers
 import SwitchyardTypes
 
@@ -11,7 +13,7 @@ enum WorkerResponses {
         var fields = headers
         fields[.contentType] = "application/json"
         let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// An OpenAI-style error body.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Providers
 import SLMCore
 import SwitchyardTypes
@@ -37,7 +38,7 @@ struct WorkerRoutes: Sendable {
         let chat: ChatCompletionRequest
         do {
             let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
-            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(buffer: body))
+            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
         } catch {
             return WorkerResponses.error(status: .badRequest, message: "The body is not a chat completion request.", type: "invalid_request_error")
         }

@@ -94,7 +94,7 @@ private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int) asy
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
                 request.method = .POST
                 request.headers.add(name: "content-type", value: "application/json")
-                request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(chat)))
+                request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(chat)))
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
                 var text = ""
                 for try await buffer in response.body { text += String(buffer: buffer) }
