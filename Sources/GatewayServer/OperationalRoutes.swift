@@ -30,13 +30,13 @@ struct OperationalRoutes: Sendable {
     }
 }
 
-/// `GET /v1/models`: the models that can answer now, plus `auto`.
+/// `GET /v1/models`: the models that can answer now (under the policy in force), plus `auto`.
 struct ModelsHandler: Sendable {
-    let catalog: ModelCatalog
+    let snapshots: GatewaySnapshotHolder
     let created: Int
 
     func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var data = catalog.availableModels.map { ModelInfo(id: $0.model.name, created: created, ownedBy: $0.provider.kind) }
+        var data = snapshots.current.catalog.availableModels.map { ModelInfo(id: $0.model.name, created: created, ownedBy: $0.provider.kind) }
         if !data.isEmpty { data.insert(ModelInfo(id: GatewayConfiguration.automaticModelName, created: created, ownedBy: "switchyard"), at: 0) }
         return JSONBody.response(ModelList(data: data))
     }
