@@ -83,7 +83,7 @@ struct RoutingExecutor: Sendable {
             } catch let error as ProviderError {
                 lastError = error
                 let failure = RoutingProviderCall.routeFailure(error)
-                if case .invalidRequest = failure {} else { health.recordFailure(model: route.model) }
+                if case .invalidRequest = failure {} else if checked || !streaming { health.recordFailure(model: route.model) }
                 current = decision.nextRoute(after: route.route, failure: failure)
                 purpose = "fallback"
             }
@@ -136,7 +136,8 @@ struct RoutingExecutor: Sendable {
             let first = try await reader.next()
             return LiveStream(route: route, available: available, reader: reader, first: first, call: call)
         } catch let error as ProviderError {
-            call.finish(usage: nil, ttftMS: nil, errorCode: error.code, modelFailed: true)
+            let invalidRequest = if case .invalidRequest = RoutingProviderCall.routeFailure(error) { true } else { false }
+            call.finish(usage: nil, ttftMS: nil, errorCode: error.code, modelFailed: !invalidRequest)
             throw error
         }
     }
