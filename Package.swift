@@ -22,13 +22,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Shared vocabulary
         .target(name: "SwitchyardTypes"),
 
         // MARK: Pure parts (no I/O)
-        .target(name: "SLMKernelsC"),
+        // The C kernels are the hot loop of every test that runs the model: optimized in debug too.
+        .target(name: "SLMKernelsC", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "SLMCore", dependencies: ["SLMKernelsC"], swiftSettings: optimizedInDebug),
         .target(name: "Policy", dependencies: ["SwitchyardTypes", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["SwitchyardTypes"]),
@@ -54,15 +56,19 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "GatewayServer", dependencies: [
-            "SwitchyardTypes", "Policy", "Classifier", "Routing", "Providers", "Store",
+            "SwitchyardTypes", "Policy", "Classifier", "Routing", "Providers", "Store", "Tuner",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "SwitchyardCLI", dependencies: [
-            "GatewayServer", "SLMCore", "Policy", "Classifier", "Routing", "Store",
+            "GatewayServer", "SLMCore", "Policy", "Classifier", "Routing", "Store", "Tuner", "Providers",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +76,10 @@ let package = Package(
         .target(name: "GatewayTesting", dependencies: [
             "SwitchyardTypes", "Store",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -83,9 +93,13 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "GatewayServer", "GatewayTesting",
+            "GatewayServer", "GatewayTesting", "Store",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
     ]
 )

@@ -6,12 +6,17 @@ import Logging
 import Policy
 import PostgresNIO
 import Store
+import Tuner
 
 /// `switchyard serve`: the OpenAI-compatible gateway, until SIGTERM or SIGINT (then a graceful shutdown).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the OpenAI-compatible gateway (POST /v1/chat/completions, GET /v1/models, /healthz, /readyz, /metrics)."
+        abstract: "Run the OpenAI-compatible gateway (POST /v1/chat/completions, GET /v1/models, POST /v1/feedback, GET /admin/policy, /healthz, /readyz, /metrics).",
+        discussion: """
+            The policy file is reloaded when its content changes and on SIGHUP; a file that does not validate \
+            is refused and the previous policy keeps serving (GET /admin/policy shows why).
+            """
     )
 
     @Option(help: "Address to bind.")
@@ -34,6 +39,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("spill-folder"), help: "Where request records wait while the database is down.")
     var spillFolder: String = ".data/spill"
+
+    @Option(name: .customLong("policy-poll-ms"), help: "How often the policy file is checked for changes, in milliseconds.")
+    var policyPollMS: Int = 2_000
+
+    @Option(name: .customLong("judge-model"), help: "Route or model that grades a sample of answers (feedback source 'judge').")
+    var judgeModel: String?
+
+    @Option(name: .customLong("judge-sample-rate"), help: "Share of answers the judge grades, 0...1.")
+    var judgeSampleRate: Double = 0.05
+
+    @Option(name: .customLong("judge-rubric"), help: "What the judge is told a good answer is.")
+    var judgeRubric: String = JudgeSettings.defaultRubric
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -62,11 +79,19 @@ struct ServeCommand: AsyncParsableCommand {
         let writer = try MetricsWriter(client: client, configuration: MetricsWriterConfiguration(spillFolder: URL(fileURLWithPath: spillFolder)),
                                        logger: logger)
         let configuration = GatewayConfiguration(policy: document, host: host, port: port, policySource: policy)
+        // The newest tuned routing state, loaded at start and again on every NOTIFY from a tuner run.
+        let tunedState = RoutingStateListener(config: database, logger: logger)
         let dependencies = GatewayDependencies(
             authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
             recordSink: writer, readiness: PostgresReadiness(client: client),
-            services: [client, writer], environment: ProcessInfo.processInfo.environment, logger: logger)
-        let app = buildApplication(configuration, dependencies: dependencies)
+            services: [client, writer, tunedState], localProviders: try LocalModels.providers(for: document, logger: logger),
+            environment: ProcessInfo.processInfo.environment, logger: logger)
+        guard (0...1).contains(judgeSampleRate) else { throw ValidationError("--judge-sample-rate must be between 0 and 1") }
+        let judge = judgeModel.map { JudgeSettings(model: $0, sampleRate: judgeSampleRate, rubric: judgeRubric) }
+        let app = buildApplication(
+            configuration, dependencies: dependencies, routing: RoutingInputs(policy: document, tunedState: RoutingStateSource { tunedState.current?.state }),
+            reload: PolicyReloadConfiguration(path: policy, pollInterval: .milliseconds(max(50, policyPollMS))),
+            feedback: StoreFeedbackRecorder(client: client, logger: logger), judge: judge)
         logger.notice("switchyard serving", metadata: [
             "url": "http://\(host):\(port)", "policy": "\(policy)", "policy_hash": "\(document.hash.prefix(12))",
             "database": "\(database.redactedURL)",

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Policy
 import Routing
+import Store
+import Tuner
 
 /// `switchyard tune`: estimates routes per class from logged outcomes and proposes new routing weights.
 struct TuneCommand: AsyncParsableCommand {
@@ -9,7 +11,12 @@ struct TuneCommand: AsyncParsableCommand {
         commandName: "tune",
         abstract: "Estimate quality, cost and p95 latency per class and route, and propose routing weights.",
         discussion: """
-            For now only --dry-run on an export of logged outcomes (a JSON array or JSON Lines of
+            By default reads the requests and feedback of the last --window from the metrics
+            database, and writes a new routing_state version that running gateways pick up through
+            LISTEN/NOTIFY; with --dry-run it prints the estimates, the proposed weights and the
+            expected utility change (IPS, SNIPS, doubly robust) and writes nothing.
+
+            With --outcomes FILE, a dry run on an export of logged outcomes (a JSON array or JSON Lines of
             {"class_key", "route", "propensity", "quality", "cost_usd", "latency_ms"}): prints the
             estimates, the proposed weights and the expected utility change per request, estimated
             off-policy from the logged propensities (IPS, SNIPS, doubly robust) for what the planner
@@ -18,17 +25,20 @@ struct TuneCommand: AsyncParsableCommand {
             """)
 
     @Flag(help: "Print what would change; write nothing.") var dryRun = false
-    @Option(help: "Logged outcomes export (JSON or JSON Lines).") var outcomes: String
+    @Option(help: "Logged outcomes export (JSON or JSON Lines), instead of the database.") var outcomes: String?
+    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: $DATABASE_URL).") var databaseURL: String?
+    @Option(help: "How far back to read the logs: 30m, 12h, 7d, 2w.") var window: String = "7d"
     @Option(help: "Policy file (default: the built-in default policy).") var policy: String?
     @Option(help: "Weight every eligible candidate keeps, for exploration.") var exploration: Double = 0.05
     @Flag(help: "Print the proposed weights as the JSON stored in routing_state.weights.") var json = false
 
     func validate() throws {
-        if !dryRun { throw ValidationError("only --dry-run is available: writing a routing_state version is not built yet") }
+        if outcomes != nil && !dryRun { throw ValidationError("--outcomes works with --dry-run only: an export cannot be written back") }
         if !(0...1).contains(exploration) { throw ValidationError("--exploration must be within [0, 1]") }
     }
 
     func run() async throws {
+        guard let outcomes else { return try await tuneFromDatabase() }
         let text: String
         do { text = try String(contentsOfFile: outcomes, encoding: .utf8) } catch {
             throw ValidationError("cannot read \(outcomes): \(error.localizedDescription)")
@@ -64,6 +74,14 @@ struct TuneCommand: AsyncParsableCommand {
         print("  SNIPS \(f(ope.snips)) (change \(signed(ope.changeSNIPS)))")
         print("  DR    \(f(ope.doublyRobust)) (change \(signed(ope.changeDoublyRobust)))")
         print("  effective sample size \(String(format: "%.1f", ope.effectiveSampleSize)) of \(ope.samples)")
+    }
+
+    /// Reads the metrics database, prints the report and (unless dry) writes the new state.
+    private func tuneFromDatabase() async throws {
+        let document = try policy.map { path throws(PolicyValidationFailure) in try PolicyLoader.load(path: path) } ?? PolicyLoader.loadDefault()
+        let config = try PostgresConfig.fromEnvironment(override: databaseURL)
+        let result = try await Tuner.run(config: config, policy: document, window: try TuningWindow(text: window), dryRun: dryRun)
+        print(TuningReport(result).text)
     }
 
     private func pad(_ text: String, _ width: Int) -> String {
