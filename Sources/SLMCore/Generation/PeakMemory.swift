@@ -3,11 +3,23 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// The peak resident memory of this process, for checking a model's memory budget.
 public enum PeakMemory {
-    /// `ru_maxrss` of this process in bytes (Linux reports KiB, Darwin bytes).
+    /// The high-water mark of this process's resident memory, in bytes.
+    ///
+    /// On Linux this is `VmHWM` from `/proc/self/status`: `getrusage`'s `ru_maxrss` carries over
+    /// the high-water mark of the process that spawned this one (it survives `execve`), so a small
+    /// process started by a large one would report the parent's peak.
     public static func residentBytes() -> Int {
+        #if os(Linux)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "") {
+            return kib * 1024
+        }
+        #endif
         var usage = rusage()
         #if canImport(Darwin)
         getrusage(RUSAGE_SELF, &usage)
