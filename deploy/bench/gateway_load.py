@@ -18,7 +18,7 @@ ANSWER = json.dumps({
     "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
 }).encode()
 
-REQUEST_BODY = json.dumps({"model": "bench", "messages": [{"role": "user", "content": "Say hello."}]}).encode()
+REQUEST_BODY = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}).encode()
 
 
 async def read_message(reader):
