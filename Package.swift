@@ -87,10 +87,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "SLMCoreTests", dependencies: ["SLMCore"], swiftSettings: optimizedInDebug),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["Fixtures"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "SwitchyardTypes"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Policy"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting", "SwitchyardTypes"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayServer", "GatewayTesting", "Store",

@@ -1,3 +1,5 @@
+import SwitchyardTypes
+
 /// The policy hash every decision logs: hex SHA-256 over the canonical bytes of every policy file.
 ///
 /// Canonical bytes of a file set: for each file in load order, its name relative to the main
@@ -6,14 +8,14 @@
 public enum PolicyHash {
     /// The hash of a file set given as (name relative to the main file's folder, text) in load order.
     public static func of(files: [(name: String, text: String)]) -> String {
-        var digest = SHA256Digest()
+        var bytes: [UInt8] = []
         for file in files {
-            digest.update(Array(file.name.utf8))
-            digest.update([0])
-            digest.update(Array(canonicalText(file.text).utf8))
-            digest.update([0])
+            bytes += Array(file.name.utf8)
+            bytes.append(0)
+            bytes += Array(canonicalText(file.text).utf8)
+            bytes.append(0)
         }
-        return digest.hexDigest()
+        return SHA256.hexDigest(bytes)
     }
 
     /// The text with every line end as LF.

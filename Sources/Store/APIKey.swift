@@ -1,3 +1,4 @@
+import SwitchyardTypes
 import Foundation
 
 /// What an API key may do.
@@ -53,7 +54,7 @@ public enum APIKeySecret {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + hex(bytes)
+        return prefix + hexString(bytes)
     }
 
     /// The SHA-256 of a secret: what the database stores and looks keys up by.

@@ -1,3 +1,4 @@
+import SwitchyardTypes
 import Foundation
 
 /// One forward-only migration file, `<YYYYMMDDHHMMSS>_<name>.sql`.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTypes
 import Testing
 @testable import Policy
 
@@ -99,7 +100,7 @@ import Testing
         ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
     ])
     func sha256MatchesPublishedVectors(input: String, digest: String) {
-        #expect(SHA256Digest.hex(Array(input.utf8)) == digest)
+        #expect(SHA256.hexDigest(of: input) == digest)
     }
 
     @Test func hashIgnoresLineEndsButNotContent() {

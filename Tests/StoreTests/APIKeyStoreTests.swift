@@ -1,3 +1,4 @@
+import SwitchyardTypes
 import Foundation
 import GatewayTesting
 import PostgresNIO

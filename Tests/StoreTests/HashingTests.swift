@@ -1,3 +1,4 @@
+import SwitchyardTypes
 import Testing
 @testable import Store
 
@@ -17,7 +18,7 @@ import Testing
         // Lengths around the 55/56/64-byte padding edges must all give distinct 32-byte digests.
         let digests = (50...130).map { SHA256.digest(Array(repeating: UInt8(0x61), count: $0)) }
         #expect(digests.allSatisfy { $0.count == 32 })
-        #expect(Set(digests.map { hex($0) }).count == digests.count)
+        #expect(Set(digests.map { hexString($0) }).count == digests.count)
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import SwitchyardTypes
 import Foundation
 import Testing
 @testable import Store

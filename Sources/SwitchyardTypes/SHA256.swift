@@ -1,7 +1,8 @@
-/// SHA-256 (FIPS 180-4), for migration checksums and API key hashes.
+/// SHA-256 (FIPS 180-4), for policy hashes, migration checksums and API key hashes.
 ///
 /// Foundation on Linux has no CryptoKit, and the project allows no crypto package, so this is
-/// the textbook algorithm; it is checked against the FIPS test vectors in `StoreTests`.
+/// the textbook algorithm, kept once here; it is checked against the FIPS test vectors in
+/// `StoreTests` and `PolicyTests`.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -51,7 +52,7 @@ public enum SHA256 {
 
     /// The digest of `bytes` as 64 lowercase hex characters.
     public static func hexDigest<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        hex(digest(bytes))
+        hexString(digest(bytes))
     }
 
     /// The digest of the UTF-8 bytes of `text` as lowercase hex.
@@ -61,7 +62,7 @@ public enum SHA256 {
 }
 
 /// Lowercase hex of `bytes`.
-func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+public func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
     let digits = Array("0123456789abcdef".utf8)
     var out = [UInt8]()
     out.reserveCapacity(64)
