@@ -74,7 +74,7 @@ struct ModelBench: ParsableCommand {
         }
         let aggregate = Double(streams * genTokens) / (Self.now() - start)
 
-        let peakRSS = Self.peakResidentBytes()
+        let peakRSS = PeakMemory.residentBytes()
         if json {
             let fields: [String: Any] = [
                 "engine": "switchyard", "path": path, "threads": threads, "prefill_tok_s": prefill, "decode_tok_s": decode,
@@ -104,18 +104,6 @@ struct ModelBench: ParsableCommand {
         var best = 0
         for i in logits.indices where logits[i] > logits[best] { best = i }
         return Int32(best)
-    }
-
-    /// The process's peak resident set size in bytes.
-    static func peakResidentBytes() -> Int {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss)  // bytes on Darwin
-        #endif
     }
 
     static func now() -> Double {

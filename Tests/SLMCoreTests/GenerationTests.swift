@@ -109,3 +109,21 @@ private func switchyardExecutable() throws -> URL {
     Issue.record("no switchyard executable next to the test bundle; run `swift build` first or set SWITCHYARD_BIN")
     throw CocoaError(.fileNoSuchFile)
 }
+
+/// `/proc/self/status` separates the `VmHWM:` label from its figure with a tab and spaces.
+@Test func readsTheHighWaterMarkFromAProcStatusText() {
+    let status = "Name:\tswitchyard\nVmPeak:\t  912340 kB\nVmHWM:\t  161264 kB\nVmRSS:\t  150000 kB\n"
+    #expect(PeakMemory.highWaterMark(procStatus: status) == 161_264 * 1024)
+    #expect(PeakMemory.highWaterMark(procStatus: "VmRSS:\t 1 kB\n") == nil)
+    #expect(PeakMemory.highWaterMark(procStatus: "VmHWM:\t  12 MB\n") == nil)
+}
+
+/// The live figure is read from the kernel's own bookkeeping, never zero for a running process.
+@Test func residentPeakOfThisProcessIsTheKernelsHighWaterMark() throws {
+    #if os(Linux)
+    let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+    let fromStatus = try #require(PeakMemory.highWaterMark(procStatus: status))
+    #expect(PeakMemory.residentBytes() >= fromStatus)
+    #expect(fromStatus > 1_048_576)
+    #endif
+}

@@ -15,9 +15,8 @@ public enum PeakMemory {
     public static func residentBytes() -> Int {
         #if os(Linux)
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "") {
-            return kib * 1024
+           let bytes = highWaterMark(procStatus: status) {
+            return bytes
         }
         #endif
         var usage = rusage()
@@ -28,5 +27,13 @@ public enum PeakMemory {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024
         #endif
+    }
+
+    /// The `VmHWM` line of a Linux `/proc/PID/status` text (`VmHWM:\t  161264 kB`), in bytes.
+    public static func highWaterMark(procStatus status: String) -> Int? {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        let fields = line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace)
+        guard fields.count == 2, fields[1] == "kB", let kib = Int(fields[0]) else { return nil }
+        return kib * 1024
     }
 }
