@@ -6,11 +6,11 @@ import SwitchyardTypes
 
 /// Writes batches of request records (and their model calls) in one transaction, idempotently.
 ///
-/// Each table gets one `INSERT ... SELECT ... FROM json_populate_recordset($1) ON CONFLICT DO NOTHING`
-/// with the whole batch as one JSON parameter, so writing a batch twice (a replay after a crash, or
-/// after a timeout that was in fact a success) leaves exactly one copy of each row. (COPY would be
-/// faster, but it cannot skip conflicts and PostgresNIO's COPY can hang on a connection the server
-/// closed mid-outage, which took the writer down with it.)
+/// Each table gets one `INSERT ... SELECT * FROM unnest($1::uuid[], $2::timestamptz[], ...)
+/// ON CONFLICT DO NOTHING` with one binary array parameter per column (``ColumnBatch``), so writing a
+/// batch twice (a replay after a crash, or after a timeout that was in fact a success) leaves exactly
+/// one copy of each row, and the server parses no text. (COPY cannot skip conflicts, and
+/// PostgresNIO's COPY can hang on a connection the server closed mid-outage.)
 /// Missing daily partitions are created first.
 public final class RecordBatchInserter: Sendable {
     private let client: PostgresClient
@@ -30,22 +30,20 @@ public final class RecordBatchInserter: Sendable {
     public func insert(_ records: [RequestRecord]) async throws {
         guard !records.isEmpty else { return }
         try await ensurePartitions(for: records)
-        var requestRows = JSONRows(columns: RecordRows.requestColumns, reservingRows: records.count)
-        var callRows = JSONRows(columns: RecordRows.modelCallColumns, reservingRows: records.count)
+        var requestRows = ColumnBatch(columns: RecordRows.requestColumns, reservingRows: records.count)
+        var callRows = ColumnBatch(columns: RecordRows.modelCallColumns, reservingRows: records.count)
         for record in records {
             RecordRows.appendRequest(record, to: &requestRows)
             RecordRows.appendModelCalls(of: record, to: &callRows)
         }
-        let requestJSON = requestRows.text
-        let callJSON = callRows.isEmpty ? nil : callRows.text
+        let requestBinds = requestRows.bindings
+        let callBinds = callRows.isEmpty ? nil : callRows.bindings
         let logger = self.logger
         do {
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query(PostgresQuery(
-                    unsafeSQL: Self.insertRequests, binds: Self.binding(requestJSON)), logger: logger)
-                if let callJSON {
-                    try await connection.query(PostgresQuery(
-                        unsafeSQL: Self.insertModelCalls, binds: Self.binding(callJSON)), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: Self.insertRequests, binds: requestBinds), logger: logger)
+                if let callBinds {
+                    try await connection.query(PostgresQuery(unsafeSQL: Self.insertModelCalls, binds: callBinds), logger: logger)
                 }
             }
         } catch {
@@ -59,21 +57,8 @@ public final class RecordBatchInserter: Sendable {
 
     // MARK: Statements
 
-    private static let insertRequests: String = {
-        let columns = RecordRows.requestColumns.joined(separator: ", ")
-        return "INSERT INTO requests (\(columns)) SELECT \(columns) FROM json_populate_recordset(NULL::requests, $1::json) ON CONFLICT DO NOTHING"
-    }()
-
-    private static let insertModelCalls: String = {
-        let columns = RecordRows.modelCallColumns.joined(separator: ", ")
-        return "INSERT INTO model_calls (\(columns)) SELECT \(columns) FROM json_populate_recordset(NULL::model_calls, $1::json) ON CONFLICT DO NOTHING"
-    }()
-
-    private static func binding(_ json: String) -> PostgresBindings {
-        var binds = PostgresBindings()
-        binds.append(json)
-        return binds
-    }
+    private static let insertRequests = ColumnBatch.insertStatement(table: "requests", columns: RecordRows.requestColumns)
+    private static let insertModelCalls = ColumnBatch.insertStatement(table: "model_calls", columns: RecordRows.modelCallColumns)
 
     private func ensurePartitions(for records: [RequestRecord]) async throws {
         let days = Set(records.map { PostgresTimestamp.day($0.startedAt) })

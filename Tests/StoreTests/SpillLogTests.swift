@@ -62,30 +62,6 @@ import Testing
 
 @Suite struct RowEncodingTests {
     @Test(arguments: [
-        ("plain", #""plain""#),
-        ("quote\"d", #""quote\"d""#),
-        ("tab\there\nline", #""tab\u0009here\u000aline""#),
-        ("back\\slash", #""back\\slash""#),
-        ("nul\u{0}gone", #""nulgone""#),
-        ("ünïcødé ✓", #""ünïcødé ✓""#),
-    ])
-    func escapesTextAsJSONStrings(input: String, expected: String) {
-        var rows = JSONRows(columns: ["t"])
-        rows.text(input)
-        rows.endRow()
-        #expect(rows.text == "[{\"t\":\(expected)}]")
-    }
-
-    @Test func writesNullsNumbersAndSeparatorsAsPostgresInputText() throws {
-        var rows = JSONRows(columns: ["a", "b", "c", "d", "e", "f"])
-        rows.text(nil); rows.integer(42); rows.double(0.25); rows.double(.nan); rows.double(-.infinity); rows.bool(true); rows.endRow()
-        rows.text("x"); rows.integer(Int?.none); rows.double(nil); rows.double(1e-05); rows.double(2); rows.bool(false); rows.endRow()
-        #expect(rows.text == #"[{"a":null,"b":"42","c":"0.25","d":"NaN","e":"-Infinity","f":"t"},{"a":"x","b":null,"c":null,"d":"1e-05","e":"2.0","f":"f"}]"#)
-        // And it is valid JSON.
-        #expect(try JSONSerialization.jsonObject(with: Data(rows.text.utf8)) is [Any])
-    }
-
-    @Test(arguments: [
         (0.0, "1970-01-01 00:00:00.000000+00"),
         (1_795_786_496.123456, "2026-11-27 13:34:56.123456+00"),
         (951_782_400.5, "2000-02-29 00:00:00.500000+00"),
