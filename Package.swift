@@ -85,6 +85,23 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
 
+        // MARK: Benchmarks
+        // The routing simulation: hosted models played by a fake server, classed traffic with feedback
+        // through a real gateway and PostgreSQL, the tuner in the loop, utility against the oracle.
+        .target(name: "RoutingSimulation", dependencies: [
+            "GatewayServer", "GatewayTesting", "Tuner", "Store", "Policy", "Routing", "Classifier", "SwitchyardTypes",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Benchmarks/RoutingSimulation"),
+        .executableTarget(name: "RoutingSimulationBenchmark", dependencies: [
+            "RoutingSimulation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/RoutingSimulationBenchmark"),
+
         // MARK: Tests
         .testTarget(name: "SLMCoreTests", dependencies: ["SLMCore"], swiftSettings: optimizedInDebug),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "SwitchyardTypes"], exclude: ["Fixtures"]),
@@ -92,6 +109,7 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting", "SwitchyardTypes"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),
+        .testTarget(name: "RoutingSimulationTests", dependencies: ["RoutingSimulation", "GatewayTesting", "Tuner", "Store"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayServer", "GatewayTesting", "Store",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
