@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct KernelQuantizationTests {
     static let cases: [(ActivationFormat, Int)] = [
-        (.q8_0, 32), (.q8_0, 544), (.q8_1, 32), (.q8_1, 96), (.q8_1, 1568), (.q8_K, 256), (.q8_K, 2304),
+        (.q8_0, 32), (.q8_0, 544), (.q8_1, 32), (.q8_1, 96), (.q8_1, 1568), (.q8_1, 160), (.q8_K, 256), (.q8_K, 2304),
     ]
 
     @Test(arguments: cases)
@@ -19,6 +19,28 @@ import Testing
             reference.withUnsafeMutableBytes { ActivationQuantizer.quantizeReference(src.baseAddress!, count: columns, format: format, into: $0.baseAddress!) }
         }
         #expect(fast == reference)
+    }
+
+    @Test(arguments: KernelSet.supportedBackends, cases)
+    func everyBackendsQuantizerWritesTheReferenceBytes(backend: KernelSet.Backend, testCase: (ActivationFormat, Int)) throws {
+        let (format, columns) = testCase
+        let kernels = try #require(KernelSet(backend: backend))
+        var rng = SeededGenerator(seed: UInt64(columns * 13 + format.bytesPerBlock))
+        var x = randomActivations(columns, using: &rng)
+        x[min(3, columns - 1)] = 0
+        // A block whose largest magnitude is negative, one of exact ties (x.5 steps), one all zero.
+        if columns >= 3 * format.blockSize {
+            x[format.blockSize + 7] = -40
+            for j in 0..<format.blockSize { x[2 * format.blockSize + j] = j == 0 ? 127 : Float(j) + 0.5 }
+        }
+        if columns >= 4 * format.blockSize { for j in 0..<format.blockSize { x[3 * format.blockSize + j] = 0 } }
+        let bytes = format.rowBytes(columns: columns)
+        var fast = [UInt8](repeating: 0xAA, count: bytes), reference = [UInt8](repeating: 0x55, count: bytes)
+        x.withUnsafeBufferPointer { src in
+            fast.withUnsafeMutableBytes { kernels.quantize(src.baseAddress!, count: columns, format: format, into: $0.baseAddress!) }
+            reference.withUnsafeMutableBytes { ActivationQuantizer.quantizeReference(src.baseAddress!, count: columns, format: format, into: $0.baseAddress!) }
+        }
+        #expect(fast == reference, "\(backend) quantizer, \(format) × \(columns)")
     }
 
     @Test(arguments: cases)

@@ -78,7 +78,37 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Writes `count` floats from `source` to `destination` in `format` (`count` a whole number of
+    /// blocks), with this backend's quantizer: the same bytes on every backend.
+    @inline(__always)
+    public func quantize(_ source: UnsafePointer<Float>, count: Int, format: ActivationFormat, into destination: UnsafeMutableRawPointer) {
+        #if canImport(SLMKernelsC)
+        if let quantizer = cQuantizer(format) {
+            precondition(count % 32 == 0, "row of \(count) is not whole \(format) blocks")
+            quantizer(source, Int64(count), destination)
+            return
+        }
+        #endif
+        if backend == .reference {
+            ActivationQuantizer.quantizeReference(source, count: count, format: format, into: destination)
+        } else {
+            ActivationQuantizer.quantize(source, count: count, format: format, into: destination)
+        }
+    }
+
     #if canImport(SLMKernelsC)
+    /// The C quantizer for `format` on this backend, if there is one.
+    @inline(__always)
+    private func cQuantizer(_ format: ActivationFormat) -> slm_quantize_fn? {
+        switch (backend, format) {
+        case (.avx512VNNI, .q8_0): slm_quantize_q8_0_avx512
+        case (.avx512VNNI, .q8_1): slm_quantize_q8_1_avx512
+        case (.avx2, .q8_0): slm_quantize_q8_0_avx2
+        case (.avx2, .q8_1): slm_quantize_q8_1_avx2
+        default: nil
+        }
+    }
+
     /// The C kernel for `type` on this backend, if there is one.
     @inline(__always)
     private func cKernel(_ type: GGMLType) -> slm_gemm_fn? {

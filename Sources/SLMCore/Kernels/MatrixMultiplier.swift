@@ -34,10 +34,11 @@ public struct MatrixMultiplier: Sendable {
         precondition(rowStride * rows <= buffer.capacity, "activation buffer holds \(buffer.capacity) bytes, needs \(rowStride * rows)")
         let base = buffer.base
         let rowsPerChunk = 8
+        let kernels = self.kernels
         pool.parallelFor(count: rows < 2 * rowsPerChunk ? 1 : (rows + rowsPerChunk - 1) / rowsPerChunk) { chunk in
             let end = rows < 2 * rowsPerChunk ? rows : Swift.min(rows, (chunk + 1) * rowsPerChunk)
             for r in (rows < 2 * rowsPerChunk ? 0 : chunk * rowsPerChunk)..<end {
-                ActivationQuantizer.quantize(input + r * columns, count: columns, format: format, into: base + r * rowStride)
+                kernels.quantize(input + r * columns, count: columns, format: format, into: base + r * rowStride)
             }
         }
         return QuantizedActivations(format: format, rows: rows, columns: columns, rowStride: rowStride, base: UnsafeRawPointer(base))

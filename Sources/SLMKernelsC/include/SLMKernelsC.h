@@ -49,6 +49,16 @@ void slm_gemm_q4_1_q8_1_avx2(const void *w, size_t w_stride, int64_t rows, int64
 void slm_gemm_q8_0_q8_0_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
 
+// MARK: Activation quantizers (`count` floats, a multiple of 32, to Q8_0 or Q8_1 blocks)
+
+/// Function type of the quantizers: `count` floats at `x` to `count / 32` blocks at `out`.
+typedef void (*slm_quantize_fn)(const float *x, int64_t count, void *out);
+
+void slm_quantize_q8_0_avx512(const float *x, int64_t count, void *out);
+void slm_quantize_q8_1_avx512(const float *x, int64_t count, void *out);
+void slm_quantize_q8_0_avx2(const float *x, int64_t count, void *out);
+void slm_quantize_q8_1_avx2(const float *x, int64_t count, void *out);
+
 #ifdef __cplusplus
 }
 #endif
