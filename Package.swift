@@ -109,7 +109,9 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting", "SwitchyardTypes"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),
-        .testTarget(name: "RoutingSimulationTests", dependencies: ["RoutingSimulation", "GatewayTesting", "Tuner", "Store"]),
+        .testTarget(name: "RoutingSimulationTests", dependencies: [
+            "RoutingSimulation", "GatewayTesting", "Store", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GatewayTests", dependencies: [
             "GatewayServer", "GatewayTesting", "Store",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

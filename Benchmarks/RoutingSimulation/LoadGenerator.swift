@@ -90,6 +90,16 @@ public struct LoadGenerator: Sendable {
                                 oracleUtility: scenario.oracleUtility(domain: simulated.domain), feedback: score)
     }
 
+    /// Sends one prompt (no feedback) and returns the route that answered and the class the gateway gave it.
+    /// - Throws: ``SimulationError`` when the gateway refuses the request or leaves out the route header.
+    public func route(for prompt: String) async throws -> (route: String, classKey: String) {
+        let body = #"{"model":"auto","messages":[{"role":"user","content":\#(Self.jsonString(prompt))}]}"#
+        let answer = try await post("/v1/chat/completions", body: body)
+        guard answer.status == 200 else { throw SimulationError.requestFailed(index: -1, status: answer.status, body: answer.body) }
+        guard let route = answer.headers["x-switchyard-route"] else { throw SimulationError.missingHeader(index: -1, name: "x-switchyard-route") }
+        return (route, answer.headers["x-switchyard-class"] ?? "")
+    }
+
     private struct Answer { var status: Int; var headers: [String: String]; var body: String }
 
     private func post(_ path: String, body: String) async throws -> Answer {

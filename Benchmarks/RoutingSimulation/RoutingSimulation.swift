@@ -68,7 +68,16 @@ public struct RoutingSimulation: Sendable {
         }()
     }
 
-    static let clientKey = "sk-simulation-client"
+    /// Loads the scenario's policy (hosted models pointing at `upstreamBaseURL`).
+    /// - Throws: ``SimulationError/invalidPolicy(reason:)``.
+    public static func policy(for scenario: SimulationScenario, upstreamBaseURL: String) throws(SimulationError) -> PolicyDocument {
+        do {
+            return try PolicyLoader.load(yaml: scenario.policyYAML(upstreamBaseURL: upstreamBaseURL), file: "simulation.yaml",
+                                         baseDirectory: FileManager.default.temporaryDirectory.path)
+        } catch {
+            throw .invalidPolicy(reason: "\(error)")
+        }
+    }
 
     /// Runs the simulation against a migrated, empty metrics database.
     /// - Parameters:
@@ -79,32 +88,14 @@ public struct RoutingSimulation: Sendable {
         try settings.validate()
         let upstream = SimulatedUpstream(models: scenario.models.map(\.simulated))
         return try await upstream.run { baseURL in
-            let policy: PolicyDocument
-            do {
-                policy = try PolicyLoader.load(yaml: scenario.policyYAML(upstreamBaseURL: baseURL), file: "simulation.yaml",
-                                               baseDirectory: FileManager.default.temporaryDirectory.path)
-            } catch {
-                throw SimulationError.invalidPolicy(reason: "\(error)")
-            }
+            let policy = try Self.policy(for: scenario, upstreamBaseURL: baseURL)
             let pool = try PromptPool(scenario: scenario, policy: policy)
-            let spill = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-simulation-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: spill) }
-            var writerConfiguration = MetricsWriterConfiguration(spillFolder: spill)
-            writerConfiguration.flushInterval = .milliseconds(100)
-            let writer = try MetricsWriter(client: client, configuration: writerConfiguration, logger: logger)
-            let listener = RoutingStateListener(config: database, logger: logger)
-            let dependencies = GatewayDependencies(
-                authenticator: StaticAPIKeyAuthenticator(keys: [Self.clientKey: AuthenticatedKey(id: UUID(), name: "simulation", role: "client")]),
-                recordSink: writer, readiness: AlwaysReady(), services: [writer, listener],
-                environment: [SimulationScenario.apiKeyVariable: "sk-simulated-upstream"], logger: logger)
-            let app = buildApplication(
-                GatewayConfiguration(policy: policy, host: "127.0.0.1", port: 0, policySource: "simulation.yaml"),
-                dependencies: dependencies, routing: RoutingInputs(policy: policy, tunedState: RoutingStateSource { listener.current?.state }),
-                feedback: StoreFeedbackRecorder(client: client, logger: logger))
-            return try await withLiveServer(app) { port in
-                let generator = LoadGenerator(scenario: scenario, pool: pool, gatewayURL: "http://127.0.0.1:\(port)",
-                                              apiKey: Self.clientKey, seed: settings.seed)
-                return try await drive(generator: generator, pool: pool, policy: policy, writer: writer, listener: listener, client: client)
+            let gateway = SimulatedGateway(policy: policy, environment: [SimulationScenario.apiKeyVariable: "sk-simulated-upstream"], logger: logger)
+            return try await gateway.run(database: database, client: client) { running in
+                let generator = LoadGenerator(scenario: scenario, pool: pool, gatewayURL: running.url,
+                                              apiKey: SimulatedGateway.clientKey, seed: settings.seed)
+                return try await drive(generator: generator, pool: pool, policy: policy, writer: running.writer,
+                                       listener: running.listener, client: client)
             }
         }
     }

@@ -2,16 +2,19 @@ import CoreMetrics
 import Foundation
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, kept in its own registry (no global metrics system).
 ///
-/// Labels stay bounded: `model` is a configured model name or `unknown`, `status` an HTTP status.
+/// Labels stay bounded: `model` is a model name some policy in force has declared (at start or by a
+/// reload, see ``allowModels(_:)``) or `unknown`, `status` an HTTP status.
 public struct GatewayMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let knownModels: Set<String>
+    private let knownModels: KnownModelNames
 
+    /// Metrics whose `model` label accepts `knownModels` (the start-up policy's models).
     public init(knownModels: [String]) {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -21,12 +24,20 @@ public struct GatewayMetrics: Sendable {
             .seconds(30), .seconds(60), .seconds(120),
         ]
         self.factory = factory
-        self.knownModels = Set(knownModels)
+        self.knownModels = KnownModelNames(knownModels)
     }
+
+    /// Lets these model names be `model` labels from now on (a reloaded policy's models). Names are
+    /// only ever added, so series already exported keep their label and the set stays bounded by
+    /// the models the policies declared.
+    public func allowModels(_ names: some Sequence<String>) { knownModels.insert(names) }
+
+    /// Whether `model` is labelled by its name (otherwise `unknown`).
+    public func isLabelled(model: String) -> Bool { knownModels.contains(model) }
 
     /// Counts one finished chat request.
     func recordRequest(model: String, status: Int, latencyMS: Double, ttftMS: Double?, inputTokens: Int, outputTokens: Int, costUSD: Double?) {
-        let model = knownModels.contains(model) ? model : "unknown"
+        let model = isLabelled(model: model) ? model : "unknown"
         let dimensions = [("model", model), ("status", String(status))]
         Counter(label: "switchyard_requests_total", dimensions: dimensions, factory: factory).increment()
         Metrics.Timer(label: "switchyard_request_duration_seconds", dimensions: dimensions, factory: factory)
@@ -48,4 +59,15 @@ public struct GatewayMetrics: Sendable {
 
     /// The metrics in Prometheus' text format.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
+
+/// The model names ``GatewayMetrics`` labels by, shared by every copy of the metrics.
+final class KnownModelNames: Sendable {
+    private let names: Mutex<Set<String>>
+
+    init(_ initial: [String]) { names = Mutex(Set(initial)) }
+
+    func insert(_ more: some Sequence<String>) { names.withLock { $0.formUnion(more) } }
+
+    func contains(_ name: String) -> Bool { names.withLock { $0.contains(name) } }
 }
