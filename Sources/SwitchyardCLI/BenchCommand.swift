@@ -20,7 +20,8 @@ struct ModelBench: ParsableCommand {
         discussion: """
         Prefill evaluates one prompt of --prompt-tokens tokens. Decode evaluates a 128-token prompt,
         then --gen-tokens tokens one at a time, greedily. Streams give each of --streams sequences a
-        128-token prompt and then step them all, one token each, --gen-tokens times. Prompts are
+        128-token prompt and then step them all together, one token each in one batched step
+        (LlamaBatchStep, as the serving scheduler does), --gen-tokens times. Prompts are
         deterministic token ids, the same rule deploy/bench/llama_bench.py uses for llama.cpp.
         """
     )
@@ -33,14 +34,15 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Tokens in the prefill prompt.") var promptTokens = 512
     @Option(help: "Tokens generated in the decode and streams runs.") var genTokens = 128
     @Option(help: "Concurrent sequences in the streams run.") var streams = 8
-    @Option(help: "How matrix products are computed: exact.") var path = "exact"
+    @Option(help: "How matrix products are computed: quantized (int8 activations) or exact (fp32).") var path = ComputePath.default.name
     @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.") var json = false
 
     func run() throws {
-        let computePath: ComputePath
-        switch path {
-        case "exact": computePath = .exact
-        default: throw ValidationError("unknown path '\(path)'; known: exact")
+        guard let computePath = ComputePath(name: path) else {
+            throw ValidationError("unknown path '\(path)'; known: \(ComputePath.quantized.name), \(ComputePath.exact.name)")
+        }
+        guard threads >= 1, promptTokens >= 1, genTokens >= 1, streams >= 1 else {
+            throw ValidationError("--threads, --prompt-tokens, --gen-tokens and --streams must be at least 1")
         }
         let llama = try LlamaModel(path: model)
         let vocabulary = llama.hyper.vocabularySize
@@ -61,16 +63,18 @@ struct ModelBench: ParsableCommand {
         for _ in 0..<genTokens { token = Self.argmax(try session.evaluate([token])) }
         let decode = Double(genTokens) / (Self.now() - start)
 
-        // Concurrent streams, stepped together one token each.
+        // Concurrent streams: one batched decode step per token reads each weight once for all
+        // sequences (the step the serving scheduler runs).
         let sessions = (0..<streams).map { _ in
             llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads)
         }
         var tokens = try sessions.enumerated().map { s, session in
             Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
         }
+        let step = LlamaBatchStep(model: llama, maxSequences: streams, path: computePath, threads: threads)
         start = Self.now()
         for _ in 0..<genTokens {
-            for s in 0..<streams { tokens[s] = Self.argmax(try sessions[s].evaluate([tokens[s]])) }
+            try step.evaluate(sessions, tokens: tokens) { s, logits in tokens[s] = Self.argmax(logits) }
         }
         let aggregate = Double(streams * genTokens) / (Self.now() - start)
 
@@ -101,6 +105,11 @@ struct ModelBench: ParsableCommand {
 
     /// The index of the largest logit.
     static func argmax(_ logits: [Float]) -> Int32 {
+        logits.withUnsafeBufferPointer { argmax($0) }
+    }
+
+    /// The index of the largest logit.
+    static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
         var best = 0
         for i in logits.indices where logits[i] > logits[best] { best = i }
         return Int32(best)

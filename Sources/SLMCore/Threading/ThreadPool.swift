@@ -8,8 +8,10 @@ import SLMKernelsC
 /// executors and the NIO event loops.
 ///
 /// `parallelFor` hands indices to the workers and the calling thread alike and returns when all
-/// are done. Idle workers spin for `spinMicroseconds` (so the next call, a few microseconds away
-/// in a forward pass, starts at once) and then park on a condition variable. A call allocates
+/// are done. Idle workers poll for `spinMicroseconds` (so the next call, a few microseconds away
+/// in a forward pass, starts at once), yielding their core between polls after the first few
+/// microseconds so that on a busy machine they do not starve the threads doing the work, and
+/// then park on a condition variable. A call allocates
 /// nothing. Calls from several threads are served one at a time; a body must not call
 /// `parallelFor` on the same pool.
 ///
@@ -78,6 +80,9 @@ final class PoolState: @unchecked Sendable {
     var job: ((Int) -> Void)?
     var jobCount = 0
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Polls (a `pause` each, some tens of nanoseconds) before a waiting thread yields its core
+    /// between polls: a few microseconds, the gap between two products of a forward pass.
+    static let pollsBeforeYielding = 4096
     let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init(workers: Int, spinNanoseconds: UInt64) {
@@ -105,7 +110,13 @@ final class PoolState: @unchecked Sendable {
         generation.add(1, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
         runIndices(count: count, body: body)
-        while unfinished.load(ordering: .acquiring) > 0 { relax() }
+        // The workers finish their last chunks: poll, and once that takes long (a worker was
+        // descheduled on a busy machine) give the core away between polls instead of spinning.
+        var polls = 0
+        while unfinished.load(ordering: .acquiring) > 0 {
+            polls += 1
+            if polls < Self.pollsBeforeYielding { relax() } else { sched_yield() }
+        }
         job = nil
     }
 
@@ -151,7 +162,7 @@ final class PoolState: @unchecked Sendable {
             if stopping.load(ordering: .relaxed) { return nil }
             polls += 1
             if polls & 255 == 0, monotonicNanoseconds() > deadline { break }
-            relax()
+            if polls < Self.pollsBeforeYielding { relax() } else { sched_yield() }
         }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
