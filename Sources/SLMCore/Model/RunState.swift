@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where one activation row of a forward pass reads and writes its keys and values: a
 /// sequence's KV cache and the position of the row's token in it.
 struct RowTarget {
@@ -61,9 +67,13 @@ final class RunState {
         attentionParts = max(1, threads * 4)
         logitsRows = min(maxBatch, 32)
         var all: [UnsafeMutablePointer<Float>] = []
+        // calloc: large buffers come zeroed from fresh pages that stay unmapped until first
+        // written, so a cache or logits area a run never reaches costs no resident memory.
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-            p.initialize(repeating: 0, count: max(1, count))
+            guard let raw = calloc(max(1, count), MemoryLayout<Float>.stride) else {
+                fatalError("out of memory allocating \(count) floats of run state")
+            }
+            let p = raw.bindMemory(to: Float.self, capacity: max(1, count))
             all.append(p)
             return p
         }
@@ -88,7 +98,7 @@ final class RunState {
     }
 
     deinit {
-        for p in allocations { p.deallocate() }
+        for p in allocations { free(p) }
         rows.deallocate()
     }
 }
