@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+// How far ahead of the block being multiplied the kernels ask for weight bytes: the hardware
+// prefetcher alone left a decode step waiting on weight loads.
+#ifndef SLM_PREFETCH_BYTES
+#define SLM_PREFETCH_BYTES 4096
+#endif
+
 #define ISA vnni
 #define ISA_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"
 #define DOT_U8_S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))

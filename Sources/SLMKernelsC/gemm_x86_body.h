@@ -62,6 +62,8 @@ ISA_FN void LOCAL(tile_q4)(const uint8_t *w, int64_t blocks, const uint8_t *x, s
     for (int k = 0; k < nb; k++) { acc0[k] = acc1[k] = _mm256_setzero_ps(); accm[k] = _mm_setzero_ps(); }
     int64_t i = 0;
     for (; i + 2 <= blocks; i += 2) {
+        // Weight rows of a call are consecutive, so this reaches into the next rows too.
+        _mm_prefetch((const char *)(w + i * wb + SLM_PREFETCH_BYTES), _MM_HINT_T0);
         const __m256i wq0 = LOCAL(unpack_nibbles)(w + i * wb + qs);
         const __m256i wq1 = LOCAL(unpack_nibbles)(w + (i + 1) * wb + qs);
         const __m128 ws0 = LOCAL(weight_scales)(w + i * wb, has_min);
@@ -105,6 +107,8 @@ ISA_FN void LOCAL(tile_q8_0)(const uint8_t *w, int64_t blocks, const uint8_t *x,
     for (int k = 0; k < nb; k++) acc0[k] = acc1[k] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 2 <= blocks; i += 2) {
+        _mm_prefetch((const char *)(w + i * 34 + SLM_PREFETCH_BYTES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w + i * 34 + SLM_PREFETCH_BYTES + 64), _MM_HINT_T0);
         const __m256i wq0 = _mm256_loadu_si256((const __m256i *)(w + i * 34 + 2));
         const __m256i wq1 = _mm256_loadu_si256((const __m256i *)(w + (i + 1) * 34 + 2));
         const __m256i wa0 = _mm256_abs_epi8(wq0), wa1 = _mm256_abs_epi8(wq1);
