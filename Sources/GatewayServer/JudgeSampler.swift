@@ -53,7 +53,8 @@ public final class JudgeSampler: Service, Sendable {
 
     /// Draws whether the request `id` is graded, and if so starts waiting for its record and answer.
     func sample(_ id: UUID) -> Bool {
-        guard settings.sampleRate > 0, Double.random(in: 0..<1) < settings.sampleRate else { return false }
+        let rate = settings.current(policy: snapshots.current.policy).sampleRate
+        guard rate > 0, Double.random(in: 0..<1) < rate else { return false }
         let now = ContinuousClock.now
         let admitted = pending.withLock { pending -> Bool in
             if pending.count >= Self.maxPending {
@@ -125,6 +126,7 @@ public final class JudgeSampler: Service, Sendable {
     /// Asks the judge model for a score, then stores the score and the call.
     func grade(_ job: Job) async {
         let snapshot = snapshots.current
+        let settings = self.settings.current(policy: snapshot.policy)
         let modelName = snapshot.policy?.route(named: settings.model)?.model ?? settings.model
         guard let judge = snapshot.catalog.available(modelName) else {
             metrics.count(.failed)
@@ -174,7 +176,7 @@ public final class JudgeSampler: Service, Sendable {
         copy.modelCalls = tried.enumerated().map { index, attempt in
             let isLast = index == tried.count - 1
             return ModelCallRecord(
-                sequence: record.modelCalls.count + index, purpose: "judge", route: settings.model, provider: judge.provider.kind,
+                sequence: record.modelCalls.count + index, purpose: "judge", route: settings.current(policy: snapshots.current.policy).model, provider: judge.provider.kind,
                 model: judge.model.name, startedAt: attempt.startedAt, status: attempt.status,
                 errorCode: attempt.errorCode ?? (isLast ? errorCode : nil), inputTokens: isLast ? inputTokens : 0,
                 outputTokens: isLast ? outputTokens : 0, costUSD: isLast ? cost : nil, latencyMS: attempt.latencyMS,

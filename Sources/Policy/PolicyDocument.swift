@@ -21,6 +21,8 @@ public struct PolicyDocument: Sendable, Equatable {
     public var objective: Objective
     /// What request text may be stored.
     public var logging: LoggingPolicy
+    /// Judge sampling (section `judge`); nil when the policy grades nothing.
+    public var judge: JudgePolicy?
     /// Hex SHA-256 of the canonical bytes of every file the policy was read from (see ``PolicyHash``).
     public var hash: String
     /// The files the policy was read from, main file first.
@@ -30,11 +32,11 @@ public struct PolicyDocument: Sendable, Equatable {
     public init(
         version: Int = 1, server: ServerLimits = ServerLimits(), models: [ModelSpec], classes: ClassCatalog,
         routes: [RouteSpec], rules: [RuleSpec], objective: Objective = Objective(),
-        logging: LoggingPolicy = LoggingPolicy(), hash: String = "", sourceFiles: [String] = []
+        logging: LoggingPolicy = LoggingPolicy(), hash: String = "", sourceFiles: [String] = [], judge: JudgePolicy? = nil
     ) {
         self.version = version; self.server = server; self.models = models; self.classes = classes
         self.routes = routes; self.rules = rules; self.objective = objective; self.logging = logging
-        self.hash = hash; self.sourceFiles = sourceFiles
+        self.hash = hash; self.sourceFiles = sourceFiles; self.judge = judge
     }
 
     /// The model with this name, if declared.

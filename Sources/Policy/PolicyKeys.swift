@@ -4,7 +4,7 @@
 /// Section paths use `*` for a named entry (`models.*`) and `[]` for a list item (`rules[]`).
 public enum PolicyKeys {
     /// Top-level keys.
-    public static let root: [String] = ["version", "server", "models", "classes", "routes", "rules", "objective", "logging"]
+    public static let root: [String] = ["version", "server", "models", "classes", "routes", "rules", "objective", "logging", "judge"]
     /// Keys of `server`.
     public static let server: [String] = ["max_body_bytes", "max_concurrent_requests", "request_timeout_ms"]
     /// Keys every model may have.
@@ -37,6 +37,8 @@ public enum PolicyKeys {
     public static let objective: [String] = ["cost_weight", "latency_weight"]
     /// Keys of `logging`.
     public static let logging: [String] = ["content"]
+    /// Keys of `judge`.
+    public static let judge: [String] = ["route", "sample_rate", "rubric"]
 
     /// Every section path with its keys, for tools that compare the format against the schema.
     public static let bySection: [String: Set<String>] = [
@@ -45,6 +47,6 @@ public enum PolicyKeys {
         "classes": Set(classes), "classes.domains.*": Set(classDefinition), "classes.tasks.*": Set(classDefinition),
         "routes.*": Set(route), "rules[]": Set(rule), "rules[].match": Set(match), "rules[].strategy": Set(strategy),
         "rules[].strategy.accept": Set(accept), "rules[].constraints": Set(constraints),
-        "objective": Set(objective), "logging": Set(logging),
+        "objective": Set(objective), "logging": Set(logging), "judge": Set(judge),
     ]
 }

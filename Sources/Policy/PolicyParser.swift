@@ -94,6 +94,7 @@ struct SectionParser {
         if let entry = top["rules"] { document.rules = parseRules(entry) }
         if let entry = top["objective"] { document.objective = parseObjective(entry) }
         if let entry = top["logging"] { document.logging = parseLogging(entry) }
+        if let entry = top["judge"] { document.judge = parseJudge(entry) }
         note("models", top["models"]?.keyLine ?? 1)
         note("rules", top["rules"]?.keyLine ?? 1)
         note("classes", top["classes"]?.keyLine ?? 1)
@@ -117,6 +118,24 @@ struct SectionParser {
         if let f = fields["cost_weight"], let v = reader.double(f.value, path: "objective.cost_weight", in: 0...1e9) { objective.costWeight = v }
         if let f = fields["latency_weight"], let v = reader.double(f.value, path: "objective.latency_weight", in: 0...1e9) { objective.latencyWeight = v }
         return objective
+    }
+
+    private mutating func parseJudge(_ entry: YAMLNodeReader.Entry) -> JudgePolicy? {
+        note("judge", entry.keyLine)
+        guard let fields = reader.mapping(entry.value, path: "judge", allowed: PolicyKeys.judge, required: ["route"], ownerLine: entry.keyLine),
+              let routeField = fields["route"] else { return nil }
+        note("judge.route", routeField.keyLine)
+        guard let route = reader.string(routeField.value, path: "judge.route") else { return nil }
+        var judge = JudgePolicy(route: route)
+        if let f = fields["sample_rate"] {
+            guard let rate = reader.double(f.value, path: "judge.sample_rate", in: 0...1) else { return nil }
+            judge.sampleRate = rate
+        }
+        if let f = fields["rubric"] {
+            guard let rubric = reader.string(f.value, path: "judge.rubric") else { return nil }
+            judge.rubric = rubric
+        }
+        return judge
     }
 
     private mutating func parseLogging(_ entry: YAMLNodeReader.Entry) -> LoggingPolicy {

@@ -31,6 +31,9 @@ struct PolicyReferenceValidator {
                 }
             }
         }
+        if let judge = policy.judge, !declaredRoutes.contains(judge.route), declaredModels[judge.route] == nil {
+            errors.append(.danglingReference(file: file, line: line("judge.route"), path: "judge.route", kind: "route or model", name: judge.route))
+        }
         var firstRuleLine: [String: Int] = [:]
         var catchAll: (index: Int, name: String)?
         for (rule, index) in zip(policy.rules, ruleIndices) {
