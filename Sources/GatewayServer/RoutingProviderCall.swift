@@ -6,15 +6,27 @@ import SwitchyardTypes
 /// One call of a provider for a whole answer, with the answer's confidence when the provider or the
 /// upstream's logprobs give it, and the mapping of provider failures onto the planner's ``RouteFailure``.
 enum RoutingProviderCall {
-    /// Calls `provider` for a whole answer: local models report confidence and cost themselves; for other
-    /// providers confidence comes from the answer's `logprobs`, if any, and the cost is left to the caller.
+    /// Calls `provider` for a whole answer: local models and workers report confidence and cost themselves
+    /// (workers in the answer's `switchyard` member); for hosted providers confidence comes from the answer's
+    /// `logprobs`, if any, and the cost is left to the caller.
     static func whole(_ provider: any ChatProvider, _ request: ChatCompletionRequest, attempts: ProviderAttemptLog) async throws
         -> (response: ChatCompletionResponse, confidence: ConfidenceRecord?, costUSD: Double?) {
         if let reporting = provider as? any ConfidenceReportingProvider {
             return try await reporting.completeWithConfidence(request, attempts: attempts)
         }
-        let response = try await provider.complete(request, attempts: attempts)
-        return (response, CascadeConfidence.fromLogprobs(response.choices.first?.logprobs), nil)
+        var response = try await provider.complete(request, attempts: attempts)
+        let fromLogprobs = CascadeConfidence.fromLogprobs(response.choices.first?.logprobs)
+        guard reportsOwnFigures(provider.kind), let figures = response.switchyard else {
+            response.switchyard = nil
+            return (response, fromLogprobs, nil)
+        }
+        return (response, figures.confidence ?? fromLogprobs, figures.costUSD)
+    }
+
+    /// Whether answers of a provider of `kind` carry `switchyard` figures the gateway trusts: models we run
+    /// (`local`, `worker`); a hosted upstream's figures are ignored.
+    static func reportsOwnFigures(_ kind: String) -> Bool {
+        kind == "local" || kind == "worker"
     }
 
     /// How a failed call counts for choosing the next route: load refusals (429) and refused credentials

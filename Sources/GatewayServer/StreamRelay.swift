@@ -9,6 +9,8 @@ import SwitchyardTypes
 ///
 /// The usage chunk is forwarded only when the client asked (`stream_options.include_usage`); a stream
 /// that breaks off after it started ends with an `error` event (the OpenAI SDKs raise it) instead of `[DONE]`.
+/// The `switchyard` figures of a model we run (confidence, CPU-time cost) reach the client on the last
+/// chunks and are logged with the call and the request.
 struct StreamRelay: Sendable {
     let reader: ChunkReader
     let first: ChatCompletionChunk?
@@ -24,10 +26,13 @@ struct StreamRelay: Sendable {
         var trace = self.trace
         var usage: Usage?
         var ttftMS: Double?
+        var figures: SwitchyardExtension?
+        let trustsFigures = call.map { RoutingProviderCall.reportsOwnFigures($0.provider) } ?? false
         do {
             var next = first
             while let chunk = next {
                 if let reported = chunk.usage { usage = reported }
+                if trustsFigures, let reported = chunk.switchyard { figures = reported }
                 if let event = event(for: chunk) {
                     try await write(event, to: &writer)
                     if ttftMS == nil { ttftMS = trace.elapsedMS }
@@ -36,7 +41,8 @@ struct StreamRelay: Sendable {
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
-            call?.finish(usage: usage, ttftMS: ttftMS, errorCode: nil, modelFailed: false)
+            call?.finish(usage: usage, ttftMS: ttftMS, reported: figures)
+            if let confidence = figures?.confidence { trace.record.confidence = confidence }
             recorder.finish(trace.close(status: 200, errorCode: nil, usage: usage, ttftMS: ttftMS, calls: calls), knownRoutes: knownRoutes)
         } catch let failure as UpstreamFailure {
             let error = GatewayError.upstream(failure.error)
@@ -80,4 +86,21 @@ struct StreamRelay: Sendable {
     }
 
     private struct UpstreamFailure: Error { let error: ProviderError }
+}
+
+extension PendingStreamCall {
+    /// Logs a stream that ended well; a model we run reported its own cost and confidence (`switchyard`),
+    /// which replace the price-per-token cost (local models have none).
+    func finish(usage: Usage?, ttftMS: Double?, reported: SwitchyardExtension?) {
+        guard let reported else {
+            finish(usage: usage, ttftMS: ttftMS, errorCode: nil, modelFailed: false)
+            return
+        }
+        let latency = clock.millisecondsSince
+        health.recordSuccess(model: model.name, latencyMS: latency)
+        let cost = reported.costUSD ?? usage.flatMap { model.costUSD(inputTokens: $0.promptTokens, outputTokens: $0.completionTokens) }
+        calls.append(.init(purpose: purpose, route: route, model: model, provider: provider, attempts: attempts.attempts,
+                           startedAt: startedAt, latencyMS: latency, usage: usage, costUSD: cost, ttftMS: ttftMS,
+                           confidence: reported.confidence, accepted: true, errorCode: nil))
+    }
 }

@@ -39,31 +39,17 @@ enum WorkerResponses {
                           code: code, headers: headers)
     }
 
-    /// The chunks of `items` as server-sent events, ending with `data: [DONE]`; the usage chunk
-    /// (which carries the `switchyard` figures) is sent only when the client asked for usage,
-    /// otherwise its figures ride on the finish chunk. A client that goes away ends the writes,
-    /// which drops `items` and so cancels the generation.
-    static func eventStream(_ items: AsyncThrowingStream<LocalStreamItem, any Error>, includeUsage: Bool, logger: Logger) -> Response {
+    /// The chunks as server-sent events, ending with `data: [DONE]`; the usage chunk is sent only
+    /// when the client asked for usage (the finish chunk carries the `switchyard` figures either way).
+    /// A client that goes away ends the writes, which drops `chunks` and so cancels the generation.
+    static func eventStream(_ chunks: ChatChunkStream, includeUsage: Bool, logger: Logger) -> Response {
         var headers: HTTPFields = [:]
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let body = ResponseBody { writer in
-            var held: ChatCompletionChunk?
             do {
-                for try await item in items {
-                    if let info = item.info {
-                        if includeUsage {
-                            if let finish = held { try await writer.write(event(finish)) }
-                            try await writer.write(event(WithAnswerInfo(base: item.chunk, info: info)))
-                        } else if let finish = held {
-                            try await writer.write(event(WithAnswerInfo(base: finish, info: info)))
-                        }
-                        held = nil
-                    } else if item.chunk.choices.first?.finishReason != nil {
-                        held = item.chunk  // sent with the figures once they arrive
-                    } else {
-                        try await writer.write(event(item.chunk))
-                    }
+                for try await chunk in chunks where includeUsage || !chunk.choices.isEmpty || chunk.usage == nil {
+                    try await writer.write(event(chunk))
                 }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             } catch let failure as ProviderError {
@@ -83,17 +69,5 @@ enum WorkerResponses {
         buffer.writeBytes(data)
         buffer.writeString("\n\n")
         return buffer
-    }
-}
-
-/// A response or chunk with the local answer's figures as its `switchyard` member.
-struct WithAnswerInfo<Base: Encodable>: Encodable {
-    let base: Base
-    let info: LocalAnswerInfo?
-
-    func encode(to encoder: any Encoder) throws {
-        try base.encode(to: encoder)
-        var container = encoder.container(keyedBy: AnyCodingKey.self)
-        try container.encodeIfPresent(info, forKey: AnyCodingKey(LocalAnswerInfo.memberName))
     }
 }

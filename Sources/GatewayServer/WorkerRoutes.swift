@@ -47,11 +47,10 @@ struct WorkerRoutes: Sendable {
         }
         do {
             if chat.isStreaming {
-                let items = try provider.streamWithInfo(chat, attempts: ProviderAttemptLog())
-                return WorkerResponses.eventStream(items, includeUsage: chat.streamOptions?.includeUsage ?? false, logger: logger)
+                let chunks = try await provider.stream(chat, attempts: ProviderAttemptLog())
+                return WorkerResponses.eventStream(chunks, includeUsage: chat.streamOptions?.includeUsage ?? false, logger: logger)
             }
-            let (response, info) = try await provider.answer(chat, attempts: ProviderAttemptLog())
-            return WorkerResponses.json(WithAnswerInfo(base: response, info: info))
+            return WorkerResponses.json(try await provider.complete(chat, attempts: ProviderAttemptLog()))
         } catch {
             return WorkerResponses.error(error)
         }

@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import Logging
 import NIOCore
@@ -8,68 +11,154 @@ import ServiceLifecycle
 import SLMCore
 import SwitchyardTypes
 
-/// Throughput of concurrent local streams, served over HTTP and by the scheduler directly, in one run.
+/// Throughput of concurrent local streams in one run: the scheduler driven directly (the anchor),
+/// the same scheduler behind the gateway (`buildApplication`, a `kind: local` model), and behind the
+/// worker's HTTP app.
 public struct LocalThroughputReport: Sendable, CustomStringConvertible {
+    /// Answer tokens and wall seconds of one way of serving, summed over its rounds.
+    public struct Leg: Sendable {
+        public var tokens = 0
+        public var seconds = 0.0
+        /// Tokens per second.
+        public var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
+    }
+
     /// Concurrent streams in each round.
     public var streams: Int
-    /// Answer tokens and wall seconds with the scheduler driven directly (the anchor).
-    public var coreTokens: Int, coreSeconds: Double
-    /// Answer tokens and wall seconds over HTTP (server-sent events through the local provider).
-    public var httpTokens: Int, httpSeconds: Double
+    /// The scheduler driven directly (the anchor).
+    public var core = Leg()
+    /// Streaming chat requests through the gateway's application.
+    public var gateway = Leg()
+    /// Streaming chat requests to the worker's application.
+    public var worker = Leg()
+    /// The scheduler driven directly with one forward pass per decoding sequence (no batched decode step),
+    /// when asked for.
+    public var perSequenceDecode: Leg?
 
-    /// Tokens per second of the scheduler alone.
-    public var coreTokensPerSecond: Double { Double(coreTokens) / coreSeconds }
-    /// Tokens per second over HTTP.
-    public var httpTokensPerSecond: Double { Double(httpTokens) / httpSeconds }
-    /// HTTP throughput as a fraction of the scheduler's own.
-    public var ratio: Double { httpTokensPerSecond / coreTokensPerSecond }
+    /// Gateway throughput as a fraction of the scheduler's own.
+    public var gatewayRatio: Double { gateway.tokensPerSecond / core.tokensPerSecond }
+    /// Worker throughput as a fraction of the scheduler's own.
+    public var workerRatio: Double { worker.tokensPerSecond / core.tokensPerSecond }
 
     public var description: String {
-        String(format: "streams=%d  core: %d tokens in %.2f s = %.1f tok/s  http: %d tokens in %.2f s = %.1f tok/s  ratio http/core = %.3f",
-               streams, coreTokens, coreSeconds, coreTokensPerSecond, httpTokens, httpSeconds, httpTokensPerSecond, ratio)
+        func leg(_ name: String, _ leg: Leg) -> String {
+            String(format: "%@: %d tokens in %.2f s = %.2f tok/s", name, leg.tokens, leg.seconds, leg.tokensPerSecond)
+        }
+        return ([
+            "streams=\(streams)",
+            leg("core   ", core),
+            leg("gateway", gateway) + String(format: "  ratio gateway/core = %.3f", gatewayRatio),
+            leg("worker ", worker) + String(format: "  ratio worker/core = %.3f", workerRatio),
+        ] + (perSequenceDecode.map { [leg("core, per-sequence decode", $0)
+            + String(format: "  ratio batched/per-sequence = %.3f", core.tokensPerSecond / $0.tokensPerSecond)] } ?? [])
+        ).joined(separator: "\n")
     }
 }
 
-/// Measures `streams` concurrent greedy answers of `maxTokens` tokens, `rounds` times each way,
-/// alternating the scheduler driven directly and the same scheduler behind the worker's HTTP app
-/// on a local socket (streaming), so both see the same machine load.
+/// Measures `streams` concurrent greedy answers of `maxTokens` tokens, `rounds` times each way, in
+/// turn: the scheduler driven directly, the same scheduler behind the gateway (streaming chat requests
+/// on a local socket, records discarded) and behind the worker's app, so all see the same machine load.
+/// With `comparePerSequenceDecode`, a second scheduler over the same weights that decodes each sequence
+/// on its own takes a turn too (the anchor for the batched decode step).
 public func runLocalThroughputBenchmark(runtime: LocalModelRuntime, streams: Int, maxTokens: Int, rounds: Int,
+                                        comparePerSequenceDecode: Bool = false,
                                         logger: Logger = Logger(label: "switchyard.bench")) async throws -> LocalThroughputReport {
     let questions = (0..<streams).map { "Write a short paragraph about the number \($0 + 1)." }
-    var report = LocalThroughputReport(streams: streams, coreTokens: 0, coreSeconds: 0, httpTokens: 0, httpSeconds: 0)
-    let (portStream, portSignal) = AsyncStream<Int>.makeStream()
-    let app = buildWorkerApplication(runtime: runtime, configuration: WorkerConfiguration(modelName: "bench", port: 0), logger: logger) { channel in
+    var report = LocalThroughputReport(streams: streams)
+    var perSequence: ModelScheduler?
+    if comparePerSequenceDecode {
+        var configuration = runtime.scheduler.configuration
+        configuration.batchedDecode = false
+        perSequence = ModelScheduler(model: runtime.model, tokenizer: runtime.tokenizer, configuration: configuration)
+        report.perSequenceDecode = LocalThroughputReport.Leg()
+    }
+    let (ports, portSignal) = AsyncStream<Int>.makeStream()
+    let worker = buildWorkerApplication(runtime: runtime, configuration: WorkerConfiguration(modelName: "bench", port: 0), logger: logger) { channel in
         portSignal.yield(channel.localAddress?.port ?? 0)
     }
+    let gatewayPort = try freeLocalPort()
+    let gateway = benchGateway(runtime: runtime, port: gatewayPort, logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let services = ServiceGroup(configuration: .init(services: [worker, gateway], gracefulShutdownSignals: [], logger: logger))
         group.addTask { try await services.run() }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next() else { return }
+        var listening = ports.makeAsyncIterator()
+        guard let workerPort = await listening.next() else { return }
+        try await waitUntilListening(gatewayPort)
         for _ in 0..<rounds {
-            let (coreTokens, coreSeconds) = try await timed { try await coreRound(runtime, questions, maxTokens) }
-            report.coreTokens += coreTokens; report.coreSeconds += coreSeconds
-            let (httpTokens, httpSeconds) = try await timed { try await httpRound(port, questions, maxTokens) }
-            report.httpTokens += httpTokens; report.httpSeconds += httpSeconds
+            try await report.core.add { try await coreRound(runtime.scheduler, runtime, questions, maxTokens) }
+            if let perSequence { try await report.perSequenceDecode?.add { try await coreRound(perSequence, runtime, questions, maxTokens) } }
+            try await report.gateway.add { try await httpRound(gatewayPort, questions, maxTokens, bearer: benchKey) }
+            try await report.worker.add { try await httpRound(workerPort, questions, maxTokens, bearer: nil) }
         }
         group.cancelAll()
     }
+    await perSequence?.shutdown()
     return report
 }
 
-private func timed(_ body: () async throws -> Int) async throws -> (Int, Double) {
-    let start = ContinuousClock.now
-    let tokens = try await body()
-    let (seconds, attoseconds) = (ContinuousClock.now - start).components
-    return (tokens, Double(seconds) + Double(attoseconds) / 1e18)
+/// The bench gateway's only key.
+private let benchKey = "sk-local-bench"
+
+/// The gateway with one `kind: local` model, `bench`, served by `runtime`; requests are not recorded.
+private func benchGateway(runtime: LocalModelRuntime, port: Int, logger: Logger) -> some ApplicationProtocol {
+    let configuration = GatewayConfiguration(host: "127.0.0.1", port: port, models: [GatewayModel(name: "bench", kind: .local, retries: 0)],
+                                             upstreamIdleTimeout: .seconds(600))
+    let dependencies = GatewayDependencies(
+        authenticator: StaticAPIKeyAuthenticator(keys: [benchKey: AuthenticatedKey(id: UUID(), name: "bench", role: "client")]),
+        recordSink: DiscardedRecords(), readiness: AlwaysReady(),
+        localProviders: ["bench": LocalSLMProvider(runtime: runtime, modelName: "bench", pricePerCPUSecond: 0)],
+        environment: [:], logger: logger)
+    return buildApplication(configuration, dependencies: dependencies)
+}
+
+/// Polls the gateway's `/healthz` until it answers, for up to a minute.
+private func waitUntilListening(_ port: Int) async throws {
+    for _ in 0..<600 {
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+        if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw LocalBenchmarkError.notListening(port: port)
+}
+
+/// Drops every record (the bench measures serving, not the metrics writer).
+private struct DiscardedRecords: RequestRecordSink {
+    func record(_ record: RequestRecord) {}
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0), for a server
+/// that cannot report the port it bound.
+private func freeLocalPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw LocalBenchmarkError.noFreePort }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    guard bound else { throw LocalBenchmarkError.noFreePort }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+extension LocalThroughputReport.Leg {
+    /// Runs one round and adds its tokens and wall time.
+    mutating func add(_ round: () async throws -> Int) async throws {
+        let start = ContinuousClock.now
+        tokens += try await round()
+        seconds += (ContinuousClock.now - start).inSeconds
+    }
 }
 
 /// Every question straight to the scheduler; returns the answer tokens.
-private func coreRound(_ runtime: LocalModelRuntime, _ questions: [String], _ maxTokens: Int) async throws -> Int {
+private func coreRound(_ scheduler: ModelScheduler, _ runtime: LocalModelRuntime, _ questions: [String], _ maxTokens: Int) async throws -> Int {
     var sampling = SamplingParameters.greedy
     sampling.maxTokens = maxTokens
     let streams = try questions.map { question in
-        try runtime.scheduler.submit(SequenceRequest(promptTokens: runtime.promptTokens([.user(question)]), sampling: sampling))
+        try scheduler.submit(SequenceRequest(promptTokens: runtime.promptTokens([.user(question)]), sampling: sampling))
     }
     return try await withThrowingTaskGroup(of: Int.self) { group in
         for stream in streams {
@@ -84,7 +173,7 @@ private func coreRound(_ runtime: LocalModelRuntime, _ questions: [String], _ ma
 }
 
 /// Every question as a streaming chat request over HTTP; returns the answer tokens from `usage`.
-private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int) async throws -> Int {
+private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int, bearer: String?) async throws -> Int {
     try await withThrowingTaskGroup(of: Int.self) { group in
         for question in questions {
             group.addTask {
@@ -94,8 +183,10 @@ private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int) asy
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
                 request.method = .POST
                 request.headers.add(name: "content-type", value: "application/json")
+                if let bearer { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
                 request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(chat)))
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                guard response.status == .ok else { throw LocalBenchmarkError.refused(status: Int(response.status.code)) }
                 var text = ""
                 for try await buffer in response.body { text += String(buffer: buffer) }
                 let usage = text.components(separatedBy: "\n\n").compactMap { event -> Usage? in
@@ -106,5 +197,31 @@ private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int) asy
             }
         }
         return try await group.reduce(0, +)
+    }
+}
+
+/// Why a benchmark round failed.
+public enum LocalBenchmarkError: Error, CustomStringConvertible {
+    /// A streaming request was not answered with 200 (too few slots or queue places for the streams?).
+    case refused(status: Int)
+    /// No free local port could be found for the gateway.
+    case noFreePort
+    /// The gateway did not start answering on its port.
+    case notListening(port: Int)
+
+    public var description: String {
+        switch self {
+        case .refused(let status): "a bench request was answered with HTTP \(status); give the model as many slots as streams"
+        case .noFreePort: "no free port on 127.0.0.1 for the bench gateway"
+        case .notListening(let port): "the bench gateway did not answer on 127.0.0.1:\(port)"
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -21,14 +21,17 @@ struct LocalChunkTranslator: Sendable {
         return chunk([ChunkChoice(index: 0, delta: ChunkDelta(content: token.text), logprobs: logprobs)])
     }
 
-    /// The finish-reason chunk (with any text held back until the end) and the usage chunk.
-    func finalChunks(_ summary: SequenceSummary) -> [LocalStreamItem] {
+    /// The finish-reason chunk (with any text held back until the end) and the usage chunk, both
+    /// carrying the answer's `switchyard` figures (a client that did not ask for usage sees the first only).
+    func finalChunks(_ summary: SequenceSummary) -> [ChatCompletionChunk] {
+        let figures = SwitchyardExtension(summary, pricePerCPUSecond: pricePerCPUSecond)
         let delta = summary.trailingText.isEmpty ? ChunkDelta() : ChunkDelta(content: summary.trailingText)
-        let finish = chunk([ChunkChoice(index: 0, delta: delta, finishReason: LocalSLMProvider.finishReason(summary.finishReason))])
+        var finish = chunk([ChunkChoice(index: 0, delta: delta, finishReason: LocalSLMProvider.finishReason(summary.finishReason))])
+        finish.switchyard = figures
         var usage = chunk([])
         usage.usage = Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
-        return [LocalStreamItem(chunk: finish, info: nil),
-                LocalStreamItem(chunk: usage, info: LocalAnswerInfo(summary, pricePerCPUSecond: pricePerCPUSecond))]
+        usage.switchyard = figures
+        return [finish, usage]
     }
 
     private func chunk(_ choices: [ChunkChoice]) -> ChatCompletionChunk {
@@ -36,7 +39,7 @@ struct LocalChunkTranslator: Sendable {
     }
 }
 
-/// Pulls scheduler events and hands out stream items one at a time, for `AsyncThrowingStream(unfolding:)`.
+/// Pulls scheduler events and hands out stream chunks one at a time, for `AsyncThrowingStream(unfolding:)`.
 ///
 /// Dropping it drops the scheduler stream, which cancels the generation and frees its slot.
 final class LocalEventSource: @unchecked Sendable {
@@ -44,17 +47,19 @@ final class LocalEventSource: @unchecked Sendable {
     // concurrently, so the iterator and the pending items are only touched by one call.
     private var events: SequenceEventStream.AsyncIterator
     private let translator: LocalChunkTranslator
-    private var pending: [LocalStreamItem]
+    private var pending: [ChatCompletionChunk] = []
     private var ended = false
+    /// Whether the role chunk went out; it waits for the first event, so the stream's first chunk
+    /// (and the time to first token measured on it) comes once the prompt has been read.
+    private var sentRole = false
 
     init(_ events: SequenceEventStream.AsyncIterator, translator: LocalChunkTranslator) {
         self.events = events
         self.translator = translator
-        pending = [LocalStreamItem(chunk: translator.roleChunk(), info: nil)]
     }
 
-    /// The next item, or nil after the usage chunk.
-    func next() async throws -> LocalStreamItem? {
+    /// The next chunk, or nil after the usage chunk.
+    func next() async throws -> ChatCompletionChunk? {
         while pending.isEmpty {
             guard !ended else { return nil }
             let event: SequenceEvent?
@@ -62,9 +67,13 @@ final class LocalEventSource: @unchecked Sendable {
                 ended = true
                 throw LocalErrorMapping.providerError(error, provider: translator.provider)
             }
+            if !sentRole, event != nil {
+                sentRole = true
+                pending.append(translator.roleChunk())
+            }
             switch event {
             case .token(let token)?:
-                if let chunk = translator.tokenChunk(token) { pending.append(LocalStreamItem(chunk: chunk, info: nil)) }
+                if let chunk = translator.tokenChunk(token) { pending.append(chunk) }
             case .finished(let summary)?:
                 pending.append(contentsOf: translator.finalChunks(summary))
                 ended = true
@@ -76,16 +85,4 @@ final class LocalEventSource: @unchecked Sendable {
         }
         return pending.removeFirst()
     }
-}
-
-/// Hands out the chunks of a local stream one at a time, for `AsyncThrowingStream(unfolding:)`.
-final class LocalStreamSource: @unchecked Sendable {
-    // Safe because `AsyncThrowingStream(unfolding:)` calls `next()` once at a time.
-    private var items: AsyncThrowingStream<LocalStreamItem, any Error>.AsyncIterator
-
-    init(_ items: AsyncThrowingStream<LocalStreamItem, any Error>.AsyncIterator) {
-        self.items = items
-    }
-
-    func next() async throws -> LocalStreamItem? { try await items.next() }
 }

@@ -31,15 +31,24 @@ public struct LocalSLMProvider: ChatProvider {
         try await answer(request, attempts: attempts).response
     }
 
+    /// Answers as a stream of chunks: the role first, one chunk per token with text or logprobs,
+    /// a chunk with the finish reason, and a last chunk with `usage` (no choices); the last two
+    /// carry the answer's confidence and cost as their `switchyard` member.
+    /// - Throws: ``ProviderError`` when the request is refused; the stream throws it when the
+    ///   generation fails. Dropping the stream cancels the generation and frees its slot.
     public func stream(_ request: ChatCompletionRequest, attempts: ProviderAttemptLog) async throws -> ChatChunkStream {
-        let items = try streamWithInfo(request, attempts: attempts)
-        let source = LocalStreamSource(items.makeAsyncIterator())
-        return ChatChunkStream(unfolding: { try await source.next()?.chunk })
+        let started = Date()
+        let events = try submit(request, attempts: attempts, started: started)
+        attempts.append(ProviderAttempt(startedAt: started, latencyMS: 0, status: 200, errorCode: nil))
+        let translator = LocalChunkTranslator(id: Self.newID(), created: Int(started.timeIntervalSince1970), model: modelName,
+                                              pricePerCPUSecond: pricePerCPUSecond, provider: kind)
+        let source = LocalEventSource(events.makeAsyncIterator(), translator: translator)
+        return ChatChunkStream(unfolding: { try await source.next() })
     }
 
     // MARK: With the answer's confidence and cost
 
-    /// Answers in one piece, with the answer's confidence and CPU-time cost.
+    /// Answers in one piece, with the answer's confidence and CPU-time cost (also the response's `switchyard` member).
     /// - Throws: ``ProviderError`` (`upstreamStatus` 429 when overloaded, 400 for a bad request).
     public func answer(_ request: ChatCompletionRequest, attempts: ProviderAttemptLog) async throws -> (response: ChatCompletionResponse, info: LocalAnswerInfo) {
         let started = Date(), clock = ContinuousClock.now
@@ -64,27 +73,13 @@ public struct LocalSLMProvider: ChatProvider {
             throw ProviderError.streamInterrupted(provider: kind, detail: "the generation ended without a summary")
         }
         attempts.append(ProviderAttempt(startedAt: started, latencyMS: (ContinuousClock.now - clock).milliseconds, status: 200, errorCode: nil))
+        let info = LocalAnswerInfo(summary, pricePerCPUSecond: pricePerCPUSecond)
         let response = ChatCompletionResponse(
             id: Self.newID(), created: Int(started.timeIntervalSince1970), model: modelName,
             choices: [ChatChoice(index: 0, message: SwitchyardTypes.ChatMessage(role: "assistant", text: text),
                                  finishReason: Self.finishReason(summary.finishReason), logprobs: LocalLogprobs.content(logprobs))],
-            usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens))
-        return (response, LocalAnswerInfo(summary, pricePerCPUSecond: pricePerCPUSecond))
-    }
-
-    /// Answers as a stream of chunks: the role first, one chunk per token with text or logprobs,
-    /// a chunk with the finish reason, and a last chunk with `usage` (no choices) that carries
-    /// the answer's confidence and cost as `info`.
-    /// - Throws: ``ProviderError`` when the request is refused; the stream throws it when the
-    ///   generation fails. Dropping the stream cancels the generation and frees its slot.
-    public func streamWithInfo(_ request: ChatCompletionRequest, attempts: ProviderAttemptLog) throws -> AsyncThrowingStream<LocalStreamItem, any Error> {
-        let started = Date()
-        let events = try submit(request, attempts: attempts, started: started)
-        attempts.append(ProviderAttempt(startedAt: started, latencyMS: 0, status: 200, errorCode: nil))
-        let translator = LocalChunkTranslator(id: Self.newID(), created: Int(started.timeIntervalSince1970), model: modelName,
-                                              pricePerCPUSecond: pricePerCPUSecond, provider: kind)
-        let source = LocalEventSource(events.makeAsyncIterator(), translator: translator)
-        return AsyncThrowingStream(unfolding: { try await source.next() })
+            usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens), switchyard: info)
+        return (response, info)
     }
 
     // MARK: Helpers
@@ -121,14 +116,6 @@ public struct LocalSLMProvider: ChatProvider {
         case .maxTokens: "length"
         }
     }
-}
-
-/// One item of a local stream: the chunk, and on the last one the answer's confidence and cost.
-public struct LocalStreamItem: Sendable {
-    /// The chunk to send.
-    public var chunk: ChatCompletionChunk
-    /// Set on the last chunk (the one with `usage`).
-    public var info: LocalAnswerInfo?
 }
 
 extension Duration {

@@ -6,14 +6,17 @@ import SwitchyardTypes
 
 /// A model served by several `switchyard worker` processes (`kind: worker`): requests go round
 /// robin over the workers' URLs, skipping a worker for `coolDown` after it failed to connect
-/// or said it was full (429), and trying the next one instead.
+/// or said it was full (429), and trying the next one instead. The workers' `switchyard` figures
+/// (confidence, CPU time) pass through, with the cost recomputed at the policy's price.
 ///
 /// ```swift
 /// let provider = WorkerProvider(urls: ["http://10.0.0.5:8081", "http://10.0.0.6:8081"],
-///                               modelName: "smollm2", client: client)
+///                               modelName: "smollm2", pricePerCPUSecond: 0.00001, client: client)
 /// ```
 public struct WorkerProvider: ChatProvider {
     public let kind = "worker"
+    /// USD per CPU-second on the workers: the cost of an answer is its reported CPU time at this price.
+    public let pricePerCPUSecond: Double
     private let workers: [OpenAICompatibleProvider]
     private let hosts: [String]
     private let health: WorkerHealth
@@ -22,7 +25,7 @@ public struct WorkerProvider: ChatProvider {
     /// - Parameters:
     ///   - timeout: time allowed until a worker's answer starts.
     ///   - coolDown: how long a failed worker is skipped.
-    public init(urls: [String], modelName: String, client: HTTPClient, timeout: Duration = .seconds(60),
+    public init(urls: [String], modelName: String, pricePerCPUSecond: Double = 0, client: HTTPClient, timeout: Duration = .seconds(60),
                 coolDown: Duration = .seconds(5), logger: Logger = Logger(label: "switchyard.providers.worker")) {
         workers = urls.map { url in
             var base = url
@@ -33,15 +36,20 @@ public struct WorkerProvider: ChatProvider {
                                             client: client, logger: logger)
         }
         hosts = urls
+        self.pricePerCPUSecond = pricePerCPUSecond
         health = WorkerHealth(count: urls.count, coolDown: coolDown)
     }
 
     public func complete(_ request: ChatCompletionRequest, attempts: ProviderAttemptLog) async throws -> ChatCompletionResponse {
-        try await onSomeWorker { try await $0.complete(request, attempts: attempts) }
+        var response = try await onSomeWorker { try await $0.complete(request, attempts: attempts) }
+        response.switchyard = response.switchyard?.repriced(at: pricePerCPUSecond)
+        return response
     }
 
     public func stream(_ request: ChatCompletionRequest, attempts: ProviderAttemptLog) async throws -> ChatChunkStream {
-        try await onSomeWorker { try await $0.stream(request, attempts: attempts) }
+        let chunks = try await onSomeWorker { try await $0.stream(request, attempts: attempts) }
+        let source = RepricedChunks(chunks.makeAsyncIterator(), pricePerCPUSecond: pricePerCPUSecond)
+        return ChatChunkStream(unfolding: { try await source.next() })
     }
 
     /// Runs `call` on the next healthy worker, moving on to the others when one cannot take it.
@@ -68,6 +76,24 @@ public struct WorkerProvider: ChatProvider {
         case .upstreamStatus(_, let status, _, _): return status == 429 || status == 503
         case .malformedResponse, .streamInterrupted: return false
         }
+    }
+}
+
+/// A worker's chunks with the cost of their `switchyard` figures recomputed at the gateway's price.
+final class RepricedChunks: @unchecked Sendable {
+    // Safe because `AsyncThrowingStream(unfolding:)` calls `next()` once at a time, never concurrently.
+    private var chunks: ChatChunkStream.AsyncIterator
+    private let pricePerCPUSecond: Double
+
+    init(_ chunks: ChatChunkStream.AsyncIterator, pricePerCPUSecond: Double) {
+        self.chunks = chunks
+        self.pricePerCPUSecond = pricePerCPUSecond
+    }
+
+    func next() async throws -> ChatCompletionChunk? {
+        guard var chunk = try await chunks.next() else { return nil }
+        chunk.switchyard = chunk.switchyard?.repriced(at: pricePerCPUSecond)
+        return chunk
     }
 }
 

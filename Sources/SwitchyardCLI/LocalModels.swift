@@ -16,11 +16,12 @@ enum LocalModels {
             case .local(let local):
                 let runtime = try LocalModelRuntime(
                     path: local.resolvedPath,
-                    configuration: SchedulerConfiguration(slots: local.slots, contextLength: spec.contextWindow, computePath: .default))
+                    configuration: SchedulerConfiguration(slots: local.slots, contextLength: spec.contextWindow))
                 providers[spec.name] = LocalSLMProvider(runtime: runtime, modelName: spec.name, pricePerCPUSecond: local.pricePerCPUSecond)
                 logger.notice("local model loaded", metadata: ["model": "\(spec.name)", "path": "\(local.resolvedPath)", "slots": "\(local.slots)"])
             case .worker(let worker):
-                providers[spec.name] = WorkerProvider(urls: worker.urls, modelName: spec.name, client: HTTPClient.shared)
+                providers[spec.name] = WorkerProvider(urls: worker.urls, modelName: spec.name, pricePerCPUSecond: worker.pricePerCPUSecond,
+                                                      client: HTTPClient.shared)
             default:
                 continue
             }

@@ -38,6 +38,9 @@ struct WorkerModelOptions: ParsableArguments {
     @Option(help: "Threads per forward pass.")
     var threads: Int = 2
 
+    @Flag(name: .customLong("per-sequence-decode"), help: "Decode each sequence with its own forward pass instead of one batched step.")
+    var perSequenceDecode = false
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model: no file at \(model)") }
         guard slots >= 1 else { throw ValidationError("--slots: must be at least 1") }
@@ -49,7 +52,7 @@ struct WorkerModelOptions: ParsableArguments {
     /// Loads the model and starts its scheduler.
     func loadRuntime() throws -> LocalModelRuntime {
         try LocalModelRuntime(path: model, configuration: SchedulerConfiguration(
-            slots: slots, contextLength: context, queueCapacity: queue, threads: threads))
+            slots: slots, contextLength: context, queueCapacity: queue, threads: threads, batchedDecode: !perSequenceDecode))
     }
 }
 
@@ -80,9 +83,13 @@ struct WorkerServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let runtime = try options.loadRuntime()
         let modelName = name ?? URL(fileURLWithPath: options.model).deletingPathExtension().lastPathComponent
+        let host = self.host
         let app = buildWorkerApplication(runtime: runtime, configuration: WorkerConfiguration(
-            modelName: modelName, host: host, port: port, pricePerCPUSecond: pricePerCPUSecond), logger: logger)
-        logger.info("worker serving \(modelName) on \(host):\(port) with \(options.slots) slots of \(runtime.scheduler.configuration.contextLength) tokens")
+            modelName: modelName, host: host, port: port, pricePerCPUSecond: pricePerCPUSecond), logger: logger) { channel in
+            // The bound port (the one asked for, or the one picked for --port 0), for scripts and tests to wait on.
+            FileHandle.standardOutput.write(Data("switchyard worker listening on \(host):\(channel.localAddress?.port ?? -1)\n".utf8))
+        }
+        logger.info("worker serving \(modelName) with \(options.slots) slots of \(runtime.scheduler.configuration.contextLength) tokens")
         try await app.runService()
         await runtime.shutdown()
     }
@@ -92,7 +99,7 @@ struct WorkerServeCommand: AsyncParsableCommand {
 struct WorkerBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Throughput of concurrent streams over HTTP vs the scheduler driven directly, in one run, with their ratio.")
+        abstract: "Throughput of concurrent streams through the gateway and the worker vs the scheduler driven directly, in one run, with their ratios.")
 
     @OptionGroup var options: WorkerModelOptions
 
@@ -105,9 +112,13 @@ struct WorkerBenchCommand: AsyncParsableCommand {
     @Option(help: "Rounds each way (alternating).")
     var rounds: Int = 2
 
+    @Flag(name: .customLong("compare-decode"), help: "Also drive a scheduler that decodes each sequence on its own (batched decode's anchor).")
+    var compareDecode = false
+
     func run() async throws {
         let runtime = try options.loadRuntime()
-        let report = try await runLocalThroughputBenchmark(runtime: runtime, streams: streams, maxTokens: maxTokens, rounds: rounds)
+        let report = try await runLocalThroughputBenchmark(runtime: runtime, streams: streams, maxTokens: maxTokens, rounds: rounds,
+                                                           comparePerSequenceDecode: compareDecode)
         print(report)
         await runtime.shutdown()
     }

@@ -7,14 +7,18 @@ public struct ChatCompletionResponse: Sendable, Equatable, Codable {
     public var choices: [ChatChoice]
     public var usage: Usage?
     public var systemFingerprint: String?
+    /// Switchyard's figures for the answer (`switchyard`: confidence, CPU time, cost); nil for hosted answers.
+    public var switchyard: SwitchyardExtension?
 
-    public init(id: String, created: Int, model: String, choices: [ChatChoice], usage: Usage?, systemFingerprint: String? = nil) {
+    public init(id: String, created: Int, model: String, choices: [ChatChoice], usage: Usage?, systemFingerprint: String? = nil,
+                switchyard: SwitchyardExtension? = nil) {
         self.id = id; self.object = "chat.completion"; self.created = created; self.model = model
         self.choices = choices; self.usage = usage; self.systemFingerprint = systemFingerprint
+        self.switchyard = switchyard
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created, model, choices, usage
+        case id, object, created, model, choices, usage, switchyard
         case systemFingerprint = "system_fingerprint"
     }
 }

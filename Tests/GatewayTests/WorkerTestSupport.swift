@@ -37,6 +37,9 @@ enum WorkerTestSupport {
             slots: slots, contextLength: context, queueCapacity: queue, prefillChunk: 32))
     }
 
+    /// A question the test model answers at length (greedy: "1, 2, 3, ..."), for streams that must stay busy.
+    static let longAnswerQuestion = "List the numbers from 1 to 100, separated by commas."
+
     /// A chat request body.
     static func chat(_ question: String, model: String = "smollm2", maxTokens: Int = 12, stream: Bool = false,
                      includeUsage: Bool = false, extra: [String: JSONValue] = [:]) -> [UInt8] {

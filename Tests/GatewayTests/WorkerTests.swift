@@ -77,7 +77,7 @@ struct WorkerTests {
         let app = buildWorkerApplication(runtime: runtime, configuration: WorkerConfiguration(modelName: "smollm2", port: 0))
         try await withLiveServer(app) { port in
             let client = WorkerTestClient(port: port)
-            let busy = try await client.openStream(WorkerTestSupport.chat("Count to two hundred.", maxTokens: 300, stream: true), untilEvents: 2)
+            let busy = try await client.openStream(WorkerTestSupport.chat(WorkerTestSupport.longAnswerQuestion, maxTokens: 300, stream: true), untilEvents: 2)
             let refused = try await client.send(.POST, "/v1/chat/completions", body: WorkerTestSupport.chat("Hello"))
             #expect(refused.status == 429)
             #expect(Int(refused.headers["retry-after"] ?? "") ?? 0 >= 1)
@@ -93,7 +93,7 @@ struct WorkerTests {
         let app = buildWorkerApplication(runtime: runtime, configuration: WorkerConfiguration(modelName: "smollm2", port: 0))
         try await withLiveServer(app) { port in
             let client = WorkerTestClient(port: port)
-            let stream = try await client.openStream(WorkerTestSupport.chat("Count to two hundred.", maxTokens: 300, stream: true), untilEvents: 3)
+            let stream = try await client.openStream(WorkerTestSupport.chat(WorkerTestSupport.longAnswerQuestion, maxTokens: 300, stream: true), untilEvents: 3)
             #expect(runtime.scheduler.statistics.activeSequences == 1)
             stream.cancel()
             _ = try? await stream.value

@@ -16,6 +16,9 @@ enum SchedulerFixture {
         return tokenizer.encode(template.render([.user(question)]), parseSpecial: true, addingBOS: true)
     }
 
+    /// A question the test model answers at length (greedy: "1, 2, 3, ..." well past 80 tokens).
+    static let longAnswerQuestion = "List the numbers from 1 to 100, separated by commas."
+
     /// Greedy sampling of at most `maxTokens` tokens.
     static func greedy(maxTokens: Int) -> SamplingParameters {
         var sampling = SamplingParameters.greedy

@@ -11,17 +11,21 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var prefillChunk: Int
     /// Threads each forward pass splits its products and attention over.
     public var threads: Int
-    /// How matrix products are computed.
+    /// How matrix products are computed: the core's default path (`ComputePath.default`) unless told otherwise.
     public var computePath: ComputePath
+    /// Whether the sequences decoding in a step share one `LlamaBatchStep` (every weight read once
+    /// per step) instead of one forward pass each. Both give the same tokens.
+    public var batchedDecode: Bool
 
     /// A configuration; values below 1 are raised to 1 (the queue may be 0: no waiting at all).
     public init(slots: Int = 4, contextLength: Int = 2048, queueCapacity: Int = 16, prefillChunk: Int = 64,
-                threads: Int = 2, computePath: ComputePath = .exact) {
+                threads: Int = 2, computePath: ComputePath = .default, batchedDecode: Bool = true) {
         self.slots = max(1, slots)
         self.contextLength = max(1, contextLength)
         self.queueCapacity = max(0, queueCapacity)
         self.prefillChunk = max(1, prefillChunk)
         self.threads = max(1, threads)
         self.computePath = computePath
+        self.batchedDecode = batchedDecode
     }
 }

@@ -1,8 +1,8 @@
 /// The scheduler's loop, run on its own thread: admits queued sequences into free slots between
 /// steps, and in each step advances every decoding sequence by one token while reading at most
 /// `prefillChunk` prompt tokens (round robin over the sequences still reading their prompt).
-/// Decoding runs one forward call per sequence; `decode(_:)` (one `LlamaBatchStep` for all, so the
-/// weights are read once per step) is wired but off until its answers match the per-sequence path.
+/// With `batchedDecode` (the default) the decoding sequences share one `LlamaBatchStep`, so the
+/// weights are read once per step for all of them; otherwise each runs its own forward call.
 ///
 /// Only this thread touches the sessions; callers reach it through the `SchedulerMailbox`.
 final class SchedulerLoop {
@@ -49,8 +49,7 @@ final class SchedulerLoop {
             if work.stopping {
                 for pending in work.admitted { pending.continuation.finish(throwing: SchedulerError.shutDown) }
                 for index in slots.indices where slots[index].sequence != nil {
-                    slots[index].sequence?.continuation.finish(throwing: SchedulerError.shutDown)
-                    release(index)
+                    fail(index, .shutDown)
                 }
                 return
             }
@@ -71,16 +70,25 @@ final class SchedulerLoop {
                                                        contextLength: slots[index].session.maxContext)
             slots[index].session.reset()
         } catch {
-            pending.continuation.finish(throwing: SchedulerError.invalidSampling(error))
             mailbox.slotFreed(slotSeconds: 0)
+            pending.continuation.finish(throwing: SchedulerError.invalidSampling(error))
         }
     }
 
-    /// Frees slot `index` at once (its continuation must already be finished or be abandoned).
-    private func release(_ index: Int) {
-        guard let sequence = slots[index].sequence else { return }
+    /// Frees slot `index` at once and returns the sequence it held, whose stream the caller ends
+    /// (or whose consumer went away). The slot is counted free before the stream ends, so a caller
+    /// that submits again as soon as its answer ended finds the place it just left.
+    @discardableResult
+    private func release(_ index: Int) -> ActiveSequence? {
+        guard let sequence = slots[index].sequence else { return nil }
         slots[index].sequence = nil
         mailbox.slotFreed(slotSeconds: (ContinuousClock.now - sequence.admittedAt).inSeconds)
+        return sequence
+    }
+
+    /// Frees slot `index`, then fails its stream with `error`.
+    private func fail(_ index: Int, _ error: SchedulerError) {
+        release(index)?.continuation.finish(throwing: error)
     }
 
     // MARK: One step
@@ -104,7 +112,11 @@ final class SchedulerLoop {
             }
         }
         prefillRotation = (prefillRotation + 1) % count
-        for index in decoding.sorted() { decodeAlone(index) }
+        if configuration.batchedDecode, decoding.count > 1 {
+            decode(decoding.sorted())
+        } else {
+            for index in decoding.sorted() { decodeAlone(index) }
+        }
     }
 
     /// Reads the next `count` prompt tokens of slot `index`; after the last, samples the first answer token.
@@ -139,10 +151,7 @@ final class SchedulerLoop {
                 chosen[row] = (token, slots[index].sequence?.sampler.topLogprobs ?? [])
             }
         } catch {
-            for index in indices {
-                slots[index].sequence?.continuation.finish(throwing: SchedulerError.model(error))
-                release(index)
-            }
+            for index in indices { fail(index, .model(error)) }
             return
         }
         let share = (CPUClock.processSeconds() - cpuStart) / Double(indices.count)
@@ -167,8 +176,7 @@ final class SchedulerLoop {
                 chosen = (token, slots[index].sequence?.sampler.topLogprobs ?? [])
             }
         } catch {
-            slots[index].sequence?.continuation.finish(throwing: SchedulerError.model(error))
-            release(index)
+            fail(index, .model(error))
             return
         }
         slots[index].sequence?.cpuSeconds += CPUClock.processSeconds() - cpuStart
@@ -205,9 +213,8 @@ final class SchedulerLoop {
     }
 
     private func finish(_ index: Int, _ reason: FinishReason, trailingText: String) {
-        guard let sequence = slots[index].sequence else { return }
+        guard let sequence = release(index) else { return }
         sequence.continuation.yield(.finished(sequence.summary(reason, trailingText: trailingText)))
         sequence.continuation.finish()
-        release(index)
     }
 }
