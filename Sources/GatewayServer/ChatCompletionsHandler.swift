@@ -21,6 +21,7 @@ struct ChatCompletionsHandler: Sendable {
             let chat = try await ChatRequestDecoding.read(request, maxBytes: maxBodyBytes)
             trace.record.requestedModel = chat.model
             trace.record.stream = chat.isStreaming
+            trace.noteContent(of: chat, logging: snapshot.contentLogging)
             let builder = RoutingPlanBuilder(snapshot: snapshot, health: snapshots.health, tunedState: snapshots.tunedState)
             let requestClass = builder.classify(chat)
             trace.record.requestClass = requestClass
@@ -32,6 +33,7 @@ struct ChatCompletionsHandler: Sendable {
             }
             let served = try await executor.complete(chat)
             trace.served(by: served.available, confidence: served.confidence)
+            trace.noteAnswer(served.response)
             let record = trace.close(status: 200, errorCode: nil, usage: served.response.usage, ttftMS: trace.elapsedMS, calls: calls)
             recorder.finish(record, knownRoutes: snapshot.routeNames)
             let headers = Self.routingHeaders(route: served.route.route, plan: plan, costUSD: record.costUSD)
@@ -68,6 +70,11 @@ struct ChatCompletionsHandler: Sendable {
             call = live.call
             route = live.route.route
         }
+        if let answer = trace.answer {
+            // The policy keeps answers: gather the text the client is sent, from the first chunk on.
+            if let first { answer.append(first) }
+            reader.capture = answer
+        }
         let relay = StreamRelay(
             reader: reader, first: first, includeUsage: chat.streamOptions?.includeUsage ?? false,
             trace: trace, call: call, calls: calls, recorder: recorder, knownRoutes: snapshot.routeNames)
@@ -95,8 +102,15 @@ extension HTTPField.Name {
 /// Reads a chunk stream from the handler first, then from the response body writer.
 // Safe because the two users never overlap: the handler reads the first chunk and returns, and only then
 // does the response body writer read the rest, one `next()` at a time.
+// `capture` is set by the handler before the response body writer starts reading.
 final class ChunkReader: @unchecked Sendable {
     private var iterator: ChatChunkStream.AsyncIterator
+    /// Where chunks read from now on also go (the answer text the policy keeps); nil when none is kept.
+    var capture: AnswerCapture?
     init(_ stream: ChatChunkStream) { iterator = stream.makeAsyncIterator() }
-    func next() async throws -> ChatCompletionChunk? { try await iterator.next() }
+    func next() async throws -> ChatCompletionChunk? {
+        let chunk = try await iterator.next()
+        if let chunk { capture?.append(chunk) }
+        return chunk
+    }
 }

@@ -16,6 +16,8 @@ public struct GatewaySnapshot: Sendable {
     public let policy: PolicyDocument?
     /// Hash of the policy, logged with every decision (empty when none).
     public let policyHash: String
+    /// What requests rows keep of prompt and answer text (the policy's `logging.content`; `none` without a policy).
+    public let contentLogging: LoggingPolicy.Content
     /// Where the classifier came from (`model file ...` or `trained from the policy's seeds ...`), for logs.
     public let classifierSource: String?
     /// The models the gateway can call now, with their providers.
@@ -57,6 +59,7 @@ public struct GatewaySnapshot: Sendable {
                  dependencies: GatewayDependencies, client: HTTPClient) {
         self.policy = policy
         self.policyHash = policy?.hash ?? configuration.policyHash
+        self.contentLogging = policy?.logging.content ?? .none
         self.catalog = ModelCatalog(configuration: configuration, dependencies: dependencies, client: client)
         self.classifier = classifier?.classifier
         self.classifierSource = classifier?.source
