@@ -12,12 +12,15 @@ public struct StoreAPIKeyAuthenticator: APIKeyAuthenticator {
     }
 }
 
-/// Ready while the database answers a ping.
+/// Ready while the database answers a ping and, when given, the metrics writer can still spill (its disk is not full).
 public struct PostgresReadiness: ReadinessCheck {
     private let client: PostgresClient
-    public init(client: PostgresClient) { self.client = client }
+    private let writer: MetricsWriter?
+    public init(client: PostgresClient, writer: MetricsWriter? = nil) { self.client = client; self.writer = writer }
 
     public func unreadyReason() async -> String? {
-        await client.isReachable(timeout: .seconds(2)) ? nil : "the database is unreachable"
+        let reasons = [await client.isReachable(timeout: .seconds(2)) ? nil : "the database is unreachable", writer?.unreadyReason()]
+        let found = reasons.compactMap { $0 }
+        return found.isEmpty ? nil : found.joined(separator: "; ")
     }
 }

@@ -42,25 +42,37 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
     private let state = Mutex(State())
     private let walQueue = DispatchQueue(label: "switchyard.metrics.wal")
 
-    private let rowsWritten = Counter(label: "switchyard_metrics_records_written_total")
-    private let recordsSpilled = Counter(label: "switchyard_metrics_records_spilled_total")
-    private let spillFailures = Counter(label: "switchyard_metrics_spill_failures_total")
-    private let recordsDropped = Counter(label: "switchyard_metrics_records_dropped_total")
-    private let spillWritableGauge = Gauge(label: "switchyard_metrics_spill_writable")
+    private let rowsWritten: Counter
+    private let recordsSpilled: Counter
+    private let spillFailures: Counter
+    private let recordsDropped: Counter
+    private let spillWritableGauge: Gauge
 
     /// A writer for the database behind `client`, spilling to `configuration.spillFolder`.
+    ///
+    /// Its metrics (`switchyard_metrics_records_written_total`, `..._spilled_total`, `..._dropped_total`,
+    /// `switchyard_metrics_spill_failures_total`, `switchyard_metrics_spill_writable`) go to `metricsFactory`,
+    /// e.g. the gateway's Prometheus registry; by default to the global metrics system.
     /// - Throws: `StoreError.spillFolderUnusable` when the spill folder cannot be created or listed.
     public convenience init(client: PostgresClient, configuration: MetricsWriterConfiguration,
-                            logger: Logger = Logger(label: "switchyard.metrics")) throws {
+                            logger: Logger = Logger(label: "switchyard.metrics"), metricsFactory: (any MetricsFactory)? = nil) throws {
         try self.init(inserter: RecordBatchInserter(client: client, logger: logger),
-                      spill: SpillLog(folder: configuration.spillFolder), configuration: configuration, logger: logger)
+                      spill: SpillLog(folder: configuration.spillFolder), configuration: configuration, logger: logger,
+                      metricsFactory: metricsFactory)
     }
 
-    init(inserter: RecordBatchInserter, spill: SpillLog, configuration: MetricsWriterConfiguration, logger: Logger) {
+    init(inserter: RecordBatchInserter, spill: SpillLog, configuration: MetricsWriterConfiguration, logger: Logger,
+         metricsFactory: (any MetricsFactory)? = nil) {
         self.configuration = configuration
         self.inserter = inserter
         self.spill = spill
         self.logger = logger
+        let factory = metricsFactory ?? MetricsSystem.factory
+        rowsWritten = Counter(label: "switchyard_metrics_records_written_total", factory: factory)
+        recordsSpilled = Counter(label: "switchyard_metrics_records_spilled_total", factory: factory)
+        spillFailures = Counter(label: "switchyard_metrics_spill_failures_total", factory: factory)
+        recordsDropped = Counter(label: "switchyard_metrics_records_dropped_total", factory: factory)
+        spillWritableGauge = Gauge(label: "switchyard_metrics_spill_writable", factory: factory)
         spillWritableGauge.record(1)
     }
 
@@ -98,6 +110,15 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
         let snapshot = state.withLock { ($0.spillWritable, $0.databaseWritable, $0.buffer.count, $0.dropped) }
         return MetricsWriterHealth(spillWritable: snapshot.0, databaseWritable: snapshot.1, bufferedRecords: snapshot.2,
                                    hasSpillBacklog: spill.hasBacklog, droppedRecords: snapshot.3)
+    }
+
+    /// Why the gateway should not count as ready because of the writer (for `/readyz`), nil when it may.
+    ///
+    /// Not ready while the spill log cannot be written (a full or read-only disk): an outage of the
+    /// database could then lose records. A database outage alone is not a reason: records spill.
+    public func unreadyReason() -> String? {
+        guard !health.isReady else { return nil }
+        return "the metrics spill log in \(spill.folder.path) cannot be written (disk full?); request records are held in memory only"
     }
 
     /// Writes everything recorded so far (or spills it) and replays the spill log now; returns when done.
@@ -167,7 +188,8 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
         waiter?.resume()
     }
 
-    /// Writes the buffer in batches; what cannot be written goes to the spill log.
+    /// Writes the buffer in batches, up to ``MetricsWriterConfiguration/writeConnections`` at a time on
+    /// their own connections; what cannot be written goes to the spill log.
     private func flushBuffer(timeout: Duration) async {
         var pending = state.withLock { state -> [RequestRecord] in
             defer { state.buffer = [] }
@@ -179,68 +201,81 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
                 spillOrKeep(pending)
                 return
             }
-            let batch = Array(pending.prefix(configuration.batchSize))
-            switch await writeInsured(batch, timeout: timeout) {
-            case .written:
-                pending.removeFirst(batch.count)
-            case .failed(let insured):
-                pending.removeFirst(insured ? batch.count : 0)
-                spillOrKeep(pending)
-                return
+            var batches: [[RequestRecord]] = []
+            var taken = 0
+            while batches.count < max(1, configuration.writeConnections) && taken < pending.count {
+                let end = min(taken + configuration.batchSize, pending.count)
+                batches.append(Array(pending[taken..<end]))
+                taken = end
             }
+            let outcomes = await writeInsured(batches, timeout: timeout)
+            pending.removeFirst(taken)
+            if outcomes.allSatisfy({ $0 == .written }) { continue }
+            // Failed batches not already copied to the log go there now, ahead of everything still pending.
+            let unsaved = zip(batches, outcomes).filter { $0.1 == .failed(insured: false) }.flatMap(\.0)
+            spillOrKeep(unsaved + pending)
+            return
         }
     }
 
-    private enum BatchOutcome { case written, failed(insured: Bool) }
-    private enum WriteEvent: Sendable { case finished(Result<Void, any Error>), insuranceDue }
+    private enum BatchOutcome: Equatable { case written, failed(insured: Bool) }
+    private enum WriteEvent: Sendable { case finished(Int, Result<Void, any Error>), insuranceDue }
 
-    /// Writes one batch. If the write is still running one flush interval later, a copy goes to the
-    /// spill log (the durability bound of `buffered` mode); a successful write then deletes that copy.
-    private func writeInsured(_ batch: [RequestRecord], timeout: Duration) async -> BatchOutcome {
+    /// Writes batches concurrently, one connection each. If writes are still running one flush interval
+    /// later, a copy of those batches goes to the spill log in one fsynced append, in arrival order (the
+    /// durability bound of `buffered` mode); once every batch of that copy is written it is deleted again.
+    private func writeInsured(_ batches: [[RequestRecord]], timeout: Duration) async -> [BatchOutcome] {
         let inserter = self.inserter
         let window = configuration.flushInterval
         return await withTaskGroup(of: WriteEvent.self) { group in
-            group.addTask {
-                do {
-                    try await withTimeout(timeout, operation: "metrics batch write") { try await inserter.insert(batch) }
-                    return .finished(.success(()))
-                } catch {
-                    return .finished(.failure(error))
+            for (index, batch) in batches.enumerated() {
+                group.addTask {
+                    do {
+                        try await withTimeout(timeout, operation: "metrics batch write") { try await inserter.insert(batch) }
+                        return .finished(index, .success(()))
+                    } catch {
+                        return .finished(index, .failure(error))
+                    }
                 }
             }
             group.addTask {
                 do { try await Task.sleep(for: window); return .insuranceDue } catch { return .insuranceDue }
             }
+            var outcomes = [BatchOutcome?](repeating: nil, count: batches.count)
             var insurance: URL? = nil
-            var insured = false
-            while let event = await group.next() {
+            var insured: Set<Int> = []
+            var running = batches.count
+            while running > 0, let event = await group.next() {
                 switch event {
                 case .insuranceDue:
-                    guard !insured, !Task.isCancelled else { continue }
+                    let open = outcomes.indices.filter { outcomes[$0] == nil }
+                    guard insured.isEmpty, !open.isEmpty, !Task.isCancelled else { continue }
+                    let copy = open.flatMap { batches[$0] }
                     spill.seal()
                     do {
-                        try spill.append(batch, sync: true)
+                        try spill.append(copy, sync: true)
                         insurance = spill.seal()
-                        insured = true
+                        insured = Set(open)
                         markSpill(writable: true)
                     } catch {
-                        markSpill(writable: false, error: error, records: batch.count)
+                        markSpill(writable: false, error: error, records: copy.count)
                     }
-                case .finished(let result):
-                    group.cancelAll()
+                case .finished(let index, let result):
+                    running -= 1
                     switch result {
                     case .success:
-                        if let insurance { try? spill.remove(insurance) }
-                        markDatabase(writable: true, wrote: batch.count)
-                        return .written
+                        markDatabase(writable: true, wrote: batches[index].count)
+                        outcomes[index] = .written
                     case .failure(let error):
                         markDatabase(writable: false, error: error)
-                        if insured { recordsSpilled.increment(by: batch.count) }
-                        return .failed(insured: insured)
+                        if insured.contains(index) { recordsSpilled.increment(by: batches[index].count) }
+                        outcomes[index] = .failed(insured: insured.contains(index))
                     }
                 }
             }
-            return .failed(insured: insured)
+            group.cancelAll()
+            if let insurance, insured.allSatisfy({ outcomes[$0] == .written }) { try? spill.remove(insurance) }
+            return outcomes.map { $0 ?? .failed(insured: false) }
         }
     }
 

@@ -21,6 +21,9 @@ public struct MetricsWriterConfiguration: Sendable {
     public var flushInterval: Duration = .milliseconds(500)
     /// Most records per database write.
     public var batchSize: Int = 5_000
+    /// How many batches are written at once, each in its own transaction on its own connection
+    /// (default 2: PostgreSQL works on one batch per backend process, so two keep two cores busy).
+    public var writeConnections: Int = 2
     /// Most records held in memory; beyond it `record` appends straight to the spill log.
     public var bufferCapacity: Int = 100_000
     /// How long a batch write may take before the database counts as down and the batch stays spilled.

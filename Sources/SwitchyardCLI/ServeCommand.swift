@@ -83,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         let tunedState = RoutingStateListener(config: database, logger: logger)
         let dependencies = GatewayDependencies(
             authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
-            recordSink: writer, readiness: PostgresReadiness(client: client),
+            recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
             services: [client, writer, tunedState], localProviders: try LocalModels.providers(for: document, logger: logger),
             environment: ProcessInfo.processInfo.environment, logger: logger)
         guard (0...1).contains(judgeSampleRate) else { throw ValidationError("--judge-sample-rate must be between 0 and 1") }

@@ -9,11 +9,13 @@ struct BenchOptions: Sendable {
     var records: Int
     var callsPerRequest: Int
     var batchSize: Int
+    var writeConnections: Int
     var migrations: URL
 }
 
 /// Measures the MetricsWriter end to end (record → rows committed) against an anchor measured in
-/// the same run: the batch inserter alone writing the same number of rows in the same batch size.
+/// the same run: the batch inserter alone writing the same number of rows in the same batch size,
+/// one batch after another on one connection.
 struct WriterBenchmark {
     let config: PostgresConfig
     let options: BenchOptions
@@ -41,6 +43,7 @@ struct WriterBenchmark {
             let spill = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-bench-\(UUID().uuidString)")
             var settings = MetricsWriterConfiguration(spillFolder: spill)
             settings.batchSize = options.batchSize
+            settings.writeConnections = options.writeConnections
             let writer = try MetricsWriter(client: client, configuration: settings)
             let records = (0..<options.records).map { SyntheticRecords.make(index: options.records + $0, callsPerRequest: options.callsPerRequest) }
             let (writerSeconds, recordCallMicros, health) = await withThrowingTaskGroup(of: Void.self) { group in
@@ -65,9 +68,9 @@ struct WriterBenchmark {
             let rows = Double(options.records * rowsPerRecord)
             let anchorRate = rows / anchorSeconds
             let writerRate = rows / writerSeconds
-            print("records: \(options.records) requests + \(options.records * options.callsPerRequest) model_calls = \(Int(rows)) rows per run, batch \(options.batchSize)")
-            print(String(format: "anchor  RecordBatchInserter alone: %.2f s  %8.0f rows/s", anchorSeconds, anchorRate))
-            print(String(format: "writer  MetricsWriter end to end:  %.2f s  %8.0f rows/s  (%.2fx anchor)", writerSeconds, writerRate, writerRate / anchorRate))
+            print("records: \(options.records) requests + \(options.records * options.callsPerRequest) model_calls = \(Int(rows)) rows per run, batch \(options.batchSize), writer connections \(options.writeConnections)")
+            print(String(format: "anchor  RecordBatchInserter alone, 1 connection: %.2f s  %8.0f rows/s", anchorSeconds, anchorRate))
+            print(String(format: "writer  MetricsWriter end to end:                %.2f s  %8.0f rows/s  (%.2fx anchor)", writerSeconds, writerRate, writerRate / anchorRate))
             print(String(format: "slowest record() call: %.1f µs; dropped: %d; spill writable: %@", recordCallMicros, health.droppedRecords, health.spillWritable ? "yes" : "no"))
         }
     }

@@ -158,8 +158,11 @@ import Testing
             var configuration = try testWriterConfiguration(spill: spill)
             configuration.writeTimeout = .milliseconds(200)
             configuration.shutdownTimeout = .milliseconds(200)
+            let metrics = RecordingMetrics()
             let writer = MetricsWriter(inserter: RecordBatchInserter(client: deadClient), spill: log,
-                                       configuration: configuration, logger: quietLogger())
+                                       configuration: configuration, logger: quietLogger(), metricsFactory: metrics)
+            #expect(writer.unreadyReason() == nil)
+            #expect(metrics.value("switchyard_metrics_spill_writable") == 1)
             try await withRunningWriter(writer) {
                 for index in 0..<20 { writer.record(sampleRecord(index: index)) }
                 await writer.flush()
@@ -168,9 +171,14 @@ import Testing
                 #expect(health.isReady == false)
                 #expect(health.bufferedRecords == 20)  // kept in memory, not dropped
                 #expect(health.droppedRecords == 0)
+                // Loud: /readyz has a reason naming the folder, the gauge drops to 0, failures are counted.
+                #expect(writer.unreadyReason()?.contains(spill.path) == true)
+                #expect(metrics.value("switchyard_metrics_spill_writable") == 0)
+                #expect((metrics.value("switchyard_metrics_spill_failures_total") ?? 0) >= 1)
             }
             // At shutdown neither the database nor the disk could take them: reported as dropped.
             #expect(writer.health.droppedRecords == 20)
+            #expect(metrics.value("switchyard_metrics_records_dropped_total") == 20)
         }
     }
 }
