@@ -91,16 +91,9 @@ struct ForwardPass {
                 let length = row.position + 1
                 let kvOffset = layer * row.cacheContext * kvWidth + (head / group) * headDim
                 let keys = row.keyCache + kvOffset, values = row.valueCache + kvOffset
-                let query = s.q + b * qWidth + head * headDim
-                for t in 0..<length {
-                    scores[t] = ExactMatrixMultiplier.dot(query, keys + t * kvWidth, headDim) * scale
-                }
-                TransformerOps.softmax(scores, count: length)
-                let out = output + b * qWidth + head * headDim
-                out.initialize(repeating: 0, count: headDim)
-                for t in 0..<length {
-                    TransformerOps.addScaled(out, values + t * kvWidth, scores[t], count: headDim)
-                }
+                AttentionKernel.head(query: s.q + b * qWidth + head * headDim, keys: keys, values: values, stride: kvWidth,
+                                     length: length, headDimension: headDim, scale: scale,
+                                     scores: scores, output: output + b * qWidth + head * headDim)
             }
         }
     }
