@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SLMKernelsC", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "SLMCore", dependencies: ["SLMKernelsC"], swiftSettings: optimizedInDebug),
         .target(name: "Policy", dependencies: ["SwitchyardTypes", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Classifier", dependencies: ["SwitchyardTypes"]),
+        .target(name: "Classifier", dependencies: ["SwitchyardTypes"], swiftSettings: optimizedInDebug),
         .target(name: "Routing", dependencies: ["SwitchyardTypes", "Policy", "Classifier"], swiftSettings: optimizedInDebug),
 
         // MARK: I/O parts
@@ -105,7 +105,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "SLMCoreTests", dependencies: ["SLMCore"], swiftSettings: optimizedInDebug),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "SwitchyardTypes"], exclude: ["Fixtures"]),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Policy"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Policy"], exclude: ["Data"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GatewayTesting", "SwitchyardTypes"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "GatewayTesting"]),

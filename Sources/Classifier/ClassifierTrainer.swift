@@ -66,6 +66,8 @@ public struct ClassifierTrainer: Sendable {
     public var l2: Float = 1e-4
     /// Weight of every seed-derived example relative to labelled prompts.
     public var seedWeight: Float = 1
+    /// Random keyword bags made per class (see ``examples(domainSeeds:taskSeeds:)``).
+    public var bagsPerClass = 200
     /// Seed of the example shuffle.
     public var shuffleSeed: UInt64 = 0x5EED
     /// Threshold stored with the model.
@@ -74,18 +76,32 @@ public struct ClassifierTrainer: Sendable {
     /// Creates a trainer with the default settings.
     public init() {}
 
-    /// Turns class seeds into training examples: every keyword, every example, and per class all keywords together.
+    /// Turns class seeds into training examples: every keyword, every example, and `bagsPerClass`
+    /// bags of 3 to 8 keywords drawn at random, so a keyword also counts inside prompt-length text.
     public func examples(domainSeeds: [ClassSeed], taskSeeds: [ClassSeed]) -> [TrainingExample] {
         var examples: [TrainingExample] = []
+        var random = SplitMix64(seed: shuffleSeed ^ 0xBA65)
         for (seeds, isDomain) in [(domainSeeds, true), (taskSeeds, false)] {
             for seed in seeds {
-                let texts = seed.keywords + seed.examples + (seed.keywords.isEmpty ? [] : [seed.keywords.joined(separator: " ")])
+                var texts = seed.keywords + seed.examples
+                texts += Self.bags(of: seed.keywords, count: seed.keywords.count < 3 ? 0 : bagsPerClass, random: &random)
                 for text in texts {
                     examples.append(TrainingExample(text: text, domain: isDomain ? seed.name : nil, task: isDomain ? nil : seed.name, weight: seedWeight))
                 }
             }
         }
         return examples
+    }
+
+    /// `count` texts of 3 to 8 words drawn from `words` (with repeats across texts, none within one).
+    static func bags(of words: [String], count: Int, random: inout SplitMix64) -> [String] {
+        guard words.count >= 3 else { return [] }
+        return (0..<count).map { _ in
+            var pool = words
+            let size = min(pool.count, 3 + Int(random.next() % 6))
+            for i in 0..<size { pool.swapAt(i, i + Int(random.next() % UInt64(pool.count - i))) }
+            return pool[0..<size].joined(separator: " ")
+        }
     }
 
     /// Trains a model.

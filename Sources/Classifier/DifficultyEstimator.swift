@@ -7,14 +7,6 @@ public enum DifficultyEstimator {
     /// The levels, easiest first.
     public static let levels = ["easy", "medium", "hard"]
 
-    /// FNV-1a hashes of the words that make a prompt harder, sorted for binary search.
-    static let hardWordHashes: [UInt64] = [
-        "prove", "proof", "derive", "derivation", "optimize", "optimise", "optimal", "complexity", "algorithm",
-        "efficient", "efficiently", "rigorous", "rigorously", "theorem", "analyze", "analyse", "asymptotic",
-        "concurrency", "concurrent", "recursion", "recursive", "dynamic", "tradeoffs", "implications",
-        "justify", "integral", "differential", "eigenvalues", "multistep", "edge",
-    ].map { word in word.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 } }.sorted()
-
     /// Surface counts of one prompt.
     public struct Signals: Sendable, Equatable {
         /// UTF-8 bytes of system and user text.
@@ -45,32 +37,16 @@ public enum DifficultyEstimator {
         var sink = SignalSink()
         var copy = text
         let extractor = FeatureExtractor(bucketBits: 8, gramSizes: 0)
-        hardWordHashes.withUnsafeBufferPointer { hard in
-            sink.hard = hard
-            copy.withUTF8 { sink.signals.bytes = $0.count; _ = extractor.extract($0, into: &sink) }
-        }
+        copy.withUTF8 { sink.signals.bytes = $0.count; _ = extractor.extract($0, into: &sink) }
         return level(sink.signals, domain: domain)
-    }
-
-    /// Whether a sorted buffer holds a hash.
-    @inline(__always) static func contains(_ sorted: UnsafeBufferPointer<UInt64>, _ hash: UInt64) -> Bool {
-        var low = 0, high = sorted.count - 1
-        while low <= high {
-            let middle = (low + high) >> 1
-            let value = sorted[middle]
-            if value == hash { return true }
-            if value < hash { low = middle + 1 } else { high = middle - 1 }
-        }
-        return false
     }
 }
 
 /// Gathers only the difficulty counts.
 private struct SignalSink: FeatureSink {
     var signals = DifficultyEstimator.Signals()
-    var hard = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
     mutating func add(bucket: Int) {}
-    mutating func endWord(hash: UInt64, leadingDigit: Bool) {
-        if leadingDigit { signals.numbers += 1 } else if signals.hardWords < 2 && DifficultyEstimator.contains(hard, hash) { signals.hardWords += 1 }
+    mutating func endWord(leadingDigit: Bool, hardWord: Bool) {
+        if leadingDigit { signals.numbers += 1 } else if hardWord && signals.hardWords < 2 { signals.hardWords += 1 }
     }
 }

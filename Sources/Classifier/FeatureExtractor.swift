@@ -2,20 +2,22 @@
 protocol FeatureSink {
     /// Adds one occurrence of a feature.
     mutating func add(bucket: Int)
-    /// Called after each word with its FNV-1a hash (lower-cased bytes, digits as `0`) and whether it began with a digit.
-    mutating func endWord(hash: UInt64, leadingDigit: Bool)
+    /// Called after each word: whether it began with a digit and whether it is a hard word (see ``WordFlags``).
+    mutating func endWord(leadingDigit: Bool, hardWord: Bool)
 }
 
 extension FeatureSink {
-    mutating func endWord(hash: UInt64, leadingDigit: Bool) {}
+    mutating func endWord(leadingDigit: Bool, hardWord: Bool) {}
 }
 
-/// Turns text into hashed features: words and word pairs (function words left out), character n-grams (n in 3...5) inside words and
-/// code/number symbols, each hashed into one of `1 << bucketBits` buckets.
+/// Turns text into hashed features: words and pairs of neighbouring words (function words left out),
+/// character n-grams (n in 3...5, chosen by `gramSizes`) of each word with its start and end marked,
+/// and code/number symbols, each hashed into one of `1 << bucketBits` buckets.
 ///
-/// Text is read as UTF-8 bytes: ASCII letters are lower-cased, every digit reads as `0` (so "$25"
-/// and "$40" share features), other ASCII punctuation separates words, and bytes above 127 are
-/// letters. One pass, no allocation.
+/// Text is read as UTF-8 bytes through a 256-entry table: ASCII letters are lower-cased, every digit
+/// reads as `0` (so "$25" and "$40" share features), bytes above 127 are letters, the symbols below
+/// are features of their own and other ASCII punctuation separates words. One pass, no allocation,
+/// one table probe per word for function and hard words.
 public struct FeatureExtractor: Sendable, Equatable {
     /// Number of hash buckets is `1 << bucketBits`.
     public let bucketBits: Int
@@ -27,23 +29,23 @@ public struct FeatureExtractor: Sendable, Equatable {
         self.bucketBits = bucketBits; self.gramSizes = gramSizes
     }
 
-    private static let wordSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
-    private static let pairSeed: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-    private static let symbolSeed: UInt64 = 0x1656_67B1_9E37_79F9
-    private static let gramSeed: UInt64 = 0x27D4_EB2F_1656_67C5
-    private static let wordStart: UInt64 = 0x01
+    fileprivate static let wordSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    fileprivate static let pairSeed: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    fileprivate static let symbolSeed: UInt64 = 0x1656_67B1_9E37_79F9
+    fileprivate static let gramSeed: UInt64 = 0x27D4_EB2F_1656_67C5
+    fileprivate static let wordStart: UInt64 = 0x01
+    fileprivate static let wordEnd: UInt64 = 0x02
 
-    /// FNV-1a hashes of common English function words, sorted; they get no word or word-pair feature
-    /// (their character n-grams stay), so the style of a data set weighs less than its vocabulary.
-    static let stopwordHashes: [UInt64] = [
-        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from",
-        "as", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "have", "has", "had", "it",
-        "its", "this", "that", "these", "those", "i", "me", "my", "you", "your", "we", "our", "he", "she",
-        "his", "her", "they", "them", "their", "what", "which", "who", "how", "when", "where", "why", "can",
-        "could", "would", "should", "will", "there", "so", "not", "no", "about", "into", "than", "then",
-    ].map { word in word.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 } }.sorted()
-
-    private static let wordEnd: UInt8 = 0x02
+    /// Per byte: 0 separator, 1 symbol kept as a feature, otherwise the byte as a word byte (lower-cased, digits as `0`).
+    static let byteTable: [UInt8] = (0...255).map { (value: Int) -> UInt8 in
+        let byte = UInt8(value)
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), 0x80...0xFF: return byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte | 0x20
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt8(ascii: "0")
+        default: return "$%=(){}[]<>+*/#_:;|^\\`?\"@".utf8.contains(byte) ? 1 : 0
+        }
+    }
 
     /// The murmur3 64-bit finaliser: spreads every input bit over the whole hash.
     @inline(__always) static func mix(_ value: UInt64) -> UInt64 {
@@ -54,86 +56,90 @@ public struct FeatureExtractor: Sendable, Equatable {
         return x
     }
 
-    @inline(__always) private func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: Self.mix(hash) >> UInt64(64 - bucketBits)) }
-
-    /// Byte class: 0 separator, 1 letter or digit (returned lower-cased / as `0`), 2 symbol kept as its own feature.
-    @inline(__always) private static func classify(_ byte: UInt8) -> (kind: UInt8, byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return (1, byte)
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return (1, byte | 0x20)
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return (1, UInt8(ascii: "0"))
-        case 0x80...0xFF: return (1, byte)
-        case UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "="), UInt8(ascii: "("), UInt8(ascii: ")"),
-             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "<"),
-             UInt8(ascii: ">"), UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "#"),
-             UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "^"),
-             UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "@"):
-            return (2, byte)
-        default: return (0, byte)
-        }
-    }
-
     /// Feeds every feature of `text` to `sink`; returns how many features were fed.
     @discardableResult
     func extract<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, into sink: inout Sink) -> Int {
-        Self.stopwordHashes.withUnsafeBufferPointer { stopwords in extract(text, stopwords: stopwords, into: &sink) }
+        Self.byteTable.withUnsafeBufferPointer { bytes in
+            WordFlags.standard.keys.withUnsafeBufferPointer { keys in
+                WordFlags.standard.flags.withUnsafeBufferPointer { flags in
+                    extract(text, bytes: bytes.baseAddress!, keys: keys.baseAddress!, flags: flags.baseAddress!, into: &sink)
+                }
+            }
+        }
     }
 
-    private func extract<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, stopwords: UnsafeBufferPointer<UInt64>, into sink: inout Sink) -> Int {
+    @inline(__always)
+    private func extract<Sink: FeatureSink>(_ text: UnsafeBufferPointer<UInt8>, bytes table: UnsafePointer<UInt8>,
+                                            keys: UnsafePointer<UInt64>, flags: UnsafePointer<UInt8>, into sink: inout Sink) -> Int {
+        var scan = Scan(shift: UInt64(64 - bucketBits), gramSizes: gramSizes, keys: keys, flags: flags)
+        for raw in text {
+            let byte = table[Int(raw)]
+            if byte > 1 {
+                scan.wordByte(byte, &sink)
+            } else {
+                if scan.length > 1 { scan.endWord(&sink) }
+                if byte == 1 { scan.add(UInt64(raw) ^ Self.symbolSeed, &sink) }
+            }
+        }
+        if scan.length > 1 { scan.endWord(&sink) }
+        return scan.count
+    }
+
+    /// The state of one pass: the current word, the previous word and the feature count.
+    private struct Scan {
+        let shift: UInt64
+        let grams3: Bool, grams4: Bool, grams5: Bool
+        let keys: UnsafePointer<UInt64>
+        let flags: UnsafePointer<UInt8>
         var count = 0
-        var window: UInt64 = Self.wordStart   // the word's last bytes, newest lowest, after a start marker
-        var length = 1                        // bytes in the window, marker included
-        var wordHash: UInt64 = 0xCBF2_9CE4_8422_2325
-        var inWord = false
+        /// The word's last bytes, newest lowest, after a start marker.
+        var window = FeatureExtractor.wordStart
+        /// Bytes in the window, marker included (1: no word open).
+        var length = 1
+        var wordHash = WordFlags.fnvOffset
         var leadingDigit = false
         var previousWord: UInt64 = 0
         var havePrevious = false
 
-        @inline(__always) func grams(_ window: UInt64, _ length: Int, _ sink: inout Sink) {
-            if length >= 3 && gramSizes & 1 != 0 { sink.add(bucket: bucket((window & 0xFF_FFFF) ^ (Self.gramSeed &* 3))); count += 1 }
-            if length >= 4 && gramSizes & 2 != 0 { sink.add(bucket: bucket((window & 0xFFFF_FFFF) ^ (Self.gramSeed &* 4))); count += 1 }
-            if length >= 5 && gramSizes & 4 != 0 { sink.add(bucket: bucket((window & 0xFF_FFFF_FFFF) ^ (Self.gramSeed &* 5))); count += 1 }
+        init(shift: UInt64, gramSizes: Int, keys: UnsafePointer<UInt64>, flags: UnsafePointer<UInt8>) {
+            self.shift = shift; self.keys = keys; self.flags = flags
+            grams3 = gramSizes & 1 != 0; grams4 = gramSizes & 2 != 0; grams5 = gramSizes & 4 != 0
         }
 
-        for raw in text {
-            let (kind, byte) = Self.classify(raw)
-            if kind == 1 {
-                if !inWord { leadingDigit = byte == UInt8(ascii: "0") }
-                inWord = true
-                window = (window << 8) | UInt64(byte)
-                length += 1
-                wordHash = (wordHash ^ UInt64(byte)) &* 0x100_0000_01B3
-                grams(window, length, &sink)
-                continue
-            }
-            if inWord {
-                window = (window << 8) | UInt64(Self.wordEnd)
-                grams(window, length + 1, &sink)
-                if !DifficultyEstimator.contains(stopwords, wordHash) {
-                    sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
-                    if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
-                    previousWord = wordHash
-                    havePrevious = true
-                }
-                sink.endWord(hash: wordHash, leadingDigit: leadingDigit)
-                inWord = false
-                window = Self.wordStart; length = 1; wordHash = 0xCBF2_9CE4_8422_2325
-            }
-            if kind == 2 { sink.add(bucket: bucket(UInt64(byte) ^ Self.symbolSeed)); count += 1 }
+        @inline(__always) mutating func add<Sink: FeatureSink>(_ key: UInt64, _ sink: inout Sink) {
+            sink.add(bucket: Int(truncatingIfNeeded: FeatureExtractor.mix(key) >> shift))
+            count &+= 1
         }
-        if inWord {
-            window = (window << 8) | UInt64(Self.wordEnd)
-            grams(window, length + 1, &sink)
-            if !DifficultyEstimator.contains(stopwords, wordHash) {
-                sink.add(bucket: bucket(wordHash ^ Self.wordSeed)); count += 1
-                if havePrevious { sink.add(bucket: bucket(previousWord &* 31 &+ wordHash ^ Self.pairSeed)); count += 1 }
-            }
-            sink.endWord(hash: wordHash, leadingDigit: leadingDigit)
+
+        @inline(__always) mutating func grams<Sink: FeatureSink>(_ window: UInt64, _ length: Int, _ sink: inout Sink) {
+            if grams3 && length >= 3 { add((window & 0xFF_FFFF) ^ (FeatureExtractor.gramSeed &* 3), &sink) }
+            if grams4 && length >= 4 { add((window & 0xFFFF_FFFF) ^ (FeatureExtractor.gramSeed &* 4), &sink) }
+            if grams5 && length >= 5 { add((window & 0xFF_FFFF_FFFF) ^ (FeatureExtractor.gramSeed &* 5), &sink) }
         }
-        return count
+
+        @inline(__always) mutating func wordByte<Sink: FeatureSink>(_ byte: UInt8, _ sink: inout Sink) {
+            if length == 1 { leadingDigit = byte == UInt8(ascii: "0") }
+            window = (window << 8) | UInt64(byte)
+            length &+= 1
+            wordHash = (wordHash ^ UInt64(byte)) &* WordFlags.fnvPrime
+            grams(window, length, &sink)
+        }
+
+        @inline(__always) mutating func endWord<Sink: FeatureSink>(_ sink: inout Sink) {
+            grams((window << 8) | FeatureExtractor.wordEnd, length &+ 1, &sink)
+            let flag = WordFlags.lookup(wordHash, keys: keys, flags: flags)
+            if flag & WordFlags.functionWord == 0 {
+                add(wordHash ^ FeatureExtractor.wordSeed, &sink)
+                if havePrevious { add((previousWord &* 31 &+ wordHash) ^ FeatureExtractor.pairSeed, &sink) }
+                previousWord = wordHash
+                havePrevious = true
+            }
+            sink.endWord(leadingDigit: leadingDigit, hardWord: flag & WordFlags.hardWord != 0)
+            window = FeatureExtractor.wordStart; length = 1; wordHash = WordFlags.fnvOffset
+        }
     }
 
-    /// The buckets of every feature of `text`, in order (for training; allocates).
+    /// The buckets of every feature of `text`, in order (for training and tools; allocates).
     public func buckets(of text: String) -> [Int] {
         var sink = CollectingSink()
         var copy = text

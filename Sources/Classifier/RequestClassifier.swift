@@ -13,8 +13,6 @@ public struct RequestClassifier: Sendable {
     public let model: LinearClassifierModel
     /// Below this probability a head answers `unknown`.
     public let unknownBelow: Double
-    /// The difficulty estimator's hard-word hashes, held here so the hot path does not touch a global.
-    private let hardWords = DifficultyEstimator.hardWordHashes
 
     /// Wraps a model; `unknownBelow` overrides the model's own threshold (e.g. from the policy's `classes.unknown_below`).
     public init(model: LinearClassifierModel, unknownBelow: Double? = nil) {
@@ -39,18 +37,16 @@ public struct RequestClassifier: Sendable {
         var count = 0
         var signals = DifficultyEstimator.Signals(bytes: first.count + second.count)
         model.table.withUnsafeBufferPointer { table in
-            hardWords.withUnsafeBufferPointer { hard in
-                if model.chunks == 1 {
-                    var sink = OneChunkSink(table: table.baseAddress!, hard: hard)
-                    count = model.extractor.extract(first, into: &sink) + model.extractor.extract(second, into: &sink)
-                    scores = SIMD32(lowHalf: sink.accumulator, highHalf: .zero)
-                    signals.numbers = sink.numbers; signals.hardWords = sink.hardWords
-                } else {
-                    var sink = TwoChunkSink(table: table.baseAddress!, hard: hard)
-                    count = model.extractor.extract(first, into: &sink) + model.extractor.extract(second, into: &sink)
-                    scores = SIMD32(lowHalf: sink.low, highHalf: sink.high)
-                    signals.numbers = sink.numbers; signals.hardWords = sink.hardWords
-                }
+            if model.chunks == 1 {
+                var sink = OneChunkSink(table: table.baseAddress!)
+                count = model.extractor.extract(first, into: &sink) + model.extractor.extract(second, into: &sink)
+                scores = SIMD32(lowHalf: sink.accumulator, highHalf: .zero)
+                signals.numbers = sink.numbers; signals.hardWords = sink.hardWords
+            } else {
+                var sink = TwoChunkSink(table: table.baseAddress!)
+                count = model.extractor.extract(first, into: &sink) + model.extractor.extract(second, into: &sink)
+                scores = SIMD32(lowHalf: sink.low, highHalf: sink.high)
+                signals.numbers = sink.numbers; signals.hardWords = sink.hardWords
             }
         }
         let scale = count > 0 ? 1 / Float(count).squareRoot() : 0
@@ -78,32 +74,30 @@ public struct RequestClassifier: Sendable {
 /// Sums the 16 weights of each feature's row (models with at most 16 classes) and counts difficulty signals.
 private struct OneChunkSink: FeatureSink {
     let table: UnsafePointer<SIMD16<Float>>
-    let hard: UnsafeBufferPointer<UInt64>
     var accumulator = SIMD16<Float>.zero
     var numbers = 0
     var hardWords = 0
-    init(table: UnsafePointer<SIMD16<Float>>, hard: UnsafeBufferPointer<UInt64>) { self.table = table; self.hard = hard }
+    init(table: UnsafePointer<SIMD16<Float>>) { self.table = table }
     @inline(__always) mutating func add(bucket: Int) { accumulator += table[bucket] }
-    @inline(__always) mutating func endWord(hash: UInt64, leadingDigit: Bool) {
-        if leadingDigit { numbers += 1 } else if hardWords < 2 && DifficultyEstimator.contains(hard, hash) { hardWords += 1 }
+    @inline(__always) mutating func endWord(leadingDigit: Bool, hardWord: Bool) {
+        if leadingDigit { numbers += 1 } else if hardWord && hardWords < 2 { hardWords += 1 }
     }
 }
 
 /// Sums the 32 weights of each feature's row (models with 17 to 32 classes) and counts difficulty signals.
 private struct TwoChunkSink: FeatureSink {
     let table: UnsafePointer<SIMD16<Float>>
-    let hard: UnsafeBufferPointer<UInt64>
     var low = SIMD16<Float>.zero
     var high = SIMD16<Float>.zero
     var numbers = 0
     var hardWords = 0
-    init(table: UnsafePointer<SIMD16<Float>>, hard: UnsafeBufferPointer<UInt64>) { self.table = table; self.hard = hard }
+    init(table: UnsafePointer<SIMD16<Float>>) { self.table = table }
     @inline(__always) mutating func add(bucket: Int) {
         low += table[bucket &* 2]
         high += table[bucket &* 2 &+ 1]
     }
-    @inline(__always) mutating func endWord(hash: UInt64, leadingDigit: Bool) {
-        if leadingDigit { numbers += 1 } else if hardWords < 2 && DifficultyEstimator.contains(hard, hash) { hardWords += 1 }
+    @inline(__always) mutating func endWord(leadingDigit: Bool, hardWord: Bool) {
+        if leadingDigit { numbers += 1 } else if hardWord && hardWords < 2 { hardWords += 1 }
     }
 }
 

@@ -65,6 +65,8 @@ struct ClassifyCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Initial SGD step.") var learningRate: Float = 2
         @Option(name: .long, help: "Weight decay per epoch.") var l2: Float = 1e-4
         @Option(name: .long, help: "Weight of each seed-derived example relative to a labelled prompt.") var seedWeight: Float = 1
+        @Option(name: .long, help: "More labelled JSONL used whole, with no held-out split (e.g. hand-written prompts); repeatable.") var extra: [String] = []
+        @Option(name: .long, help: "Random bags of 3 to 8 keywords made per class from the policy's keywords.") var keywordBags = 200
 
         func run() throws {
             let policy = try Source.parse(self.policy.map { ["--policy", $0] } ?? []).loadPolicy()
@@ -77,12 +79,14 @@ struct ClassifyCommand: AsyncParsableCommand {
             trainer.learningRate = learningRate
             trainer.l2 = l2
             trainer.seedWeight = seedWeight
+            trainer.bagsPerClass = keywordBags
             trainer.unknownBelow = policy.classes.unknownBelow
+            let extraPrompts = try extra.flatMap { try parseLabelled(try readFile($0), name: $0) }
             let model = try trainer.train(domainSeeds: policy.classes.domains.map(\.seed), taskSeeds: policy.classes.tasks.map(\.seed),
-                                          examples: training.map(\.example))
+                                          examples: (training + extraPrompts).map(\.example))
             let bytes = model.serialized()
             try bytes.write(to: URL(fileURLWithPath: out))
-            print("trained on \(training.count) of \(prompts.count) labelled prompts plus the policy's seeds; wrote \(out) (\(bytes.count) bytes)")
+            print("trained on \(training.count) of \(prompts.count) labelled prompts, \(extraPrompts.count) extra prompts and the policy's seeds; wrote \(out) (\(bytes.count) bytes)")
             if !includeHeldOut {
                 let heldOut = prompts.filter { HeldOutSplit.isHeldOut(id: $0.id) }
                 print(Evaluate.report(RequestClassifier(model: model), heldOut, title: "held-out"))
