@@ -17,7 +17,7 @@ extension FeatureSink {
 /// Text is read as UTF-8 bytes through a 256-entry table: ASCII letters are lower-cased, every digit
 /// reads as `0` (so "$25" and "$40" share features), bytes above 127 are letters, the symbols below
 /// are features of their own and other ASCII punctuation separates words. One pass, no allocation,
-/// one table probe per word for function and hard words.
+/// one table probe per word for function and hard words, multiply-shift hashing.
 public struct FeatureExtractor: Sendable, Equatable {
     /// Number of hash buckets is `1 << bucketBits`.
     public let bucketBits: Int
@@ -47,13 +47,30 @@ public struct FeatureExtractor: Sendable, Equatable {
         }
     }
 
-    /// The murmur3 64-bit finaliser: spreads every input bit over the whole hash.
-    @inline(__always) static func mix(_ value: UInt64) -> UInt64 {
-        var x = value
-        x ^= x >> 33; x &*= 0xFF51_AFD7_ED55_8CCD
-        x ^= x >> 33; x &*= 0xC4CE_B9FE_1A85_EC53
-        x ^= x >> 33
-        return x
+    /// Multiply-shift hashing: a feature key times this odd constant, top `bucketBits` bits, is its bucket.
+    fileprivate static let bucketMultiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Folds eight bytes of a long word into its hash.
+    fileprivate static let foldMultiplier: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+
+    /// The hash of a word as the feature pass computes it (bytes already lower-cased, digits as `0`):
+    /// its last bytes packed after a start marker, mixed with a fold of every eight bytes before them.
+    static func wordHash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+        var window = wordStart, length = 1, folded: UInt64 = 0
+        for byte in bytes { appendToWord(byte, window: &window, length: &length, folded: &folded) }
+        return finishWordHash(window: window, length: length, folded: folded)
+    }
+
+    /// Adds one byte to a word's window, folding the window into `folded` each time it is full.
+    @inline(__always) fileprivate static func appendToWord(_ byte: UInt8, window: inout UInt64, length: inout Int, folded: inout UInt64) {
+        if length & 7 == 0 { folded = (folded ^ window) &* foldMultiplier }
+        window = (window << 8) | UInt64(byte)
+        length &+= 1
+    }
+
+    /// The word hash from its window and fold.
+    @inline(__always) fileprivate static func finishWordHash(window: UInt64, length: Int, folded: UInt64) -> UInt64 {
+        let x = (window ^ folded) &* bucketMultiplier
+        return x ^ (x >> 29)
     }
 
     /// Feeds every feature of `text` to `sink`; returns how many features were fed.
@@ -96,7 +113,8 @@ public struct FeatureExtractor: Sendable, Equatable {
         var window = FeatureExtractor.wordStart
         /// Bytes in the window, marker included (1: no word open).
         var length = 1
-        var wordHash = WordFlags.fnvOffset
+        /// Every eight bytes of a long word folded together (see ``FeatureExtractor/wordHash(_:)``).
+        var folded: UInt64 = 0
         var leadingDigit = false
         var previousWord: UInt64 = 0
         var havePrevious = false
@@ -107,7 +125,7 @@ public struct FeatureExtractor: Sendable, Equatable {
         }
 
         @inline(__always) mutating func add<Sink: FeatureSink>(_ key: UInt64, _ sink: inout Sink) {
-            sink.add(bucket: Int(truncatingIfNeeded: FeatureExtractor.mix(key) >> shift))
+            sink.add(bucket: Int(truncatingIfNeeded: (key &* FeatureExtractor.bucketMultiplier) >> shift))
             count &+= 1
         }
 
@@ -119,14 +137,13 @@ public struct FeatureExtractor: Sendable, Equatable {
 
         @inline(__always) mutating func wordByte<Sink: FeatureSink>(_ byte: UInt8, _ sink: inout Sink) {
             if length == 1 { leadingDigit = byte == UInt8(ascii: "0") }
-            window = (window << 8) | UInt64(byte)
-            length &+= 1
-            wordHash = (wordHash ^ UInt64(byte)) &* WordFlags.fnvPrime
+            FeatureExtractor.appendToWord(byte, window: &window, length: &length, folded: &folded)
             grams(window, length, &sink)
         }
 
         @inline(__always) mutating func endWord<Sink: FeatureSink>(_ sink: inout Sink) {
             grams((window << 8) | FeatureExtractor.wordEnd, length &+ 1, &sink)
+            let wordHash = FeatureExtractor.finishWordHash(window: window, length: length, folded: folded)
             let flag = WordFlags.lookup(wordHash, keys: keys, flags: flags)
             if flag & WordFlags.functionWord == 0 {
                 add(wordHash ^ FeatureExtractor.wordSeed, &sink)
@@ -135,7 +152,7 @@ public struct FeatureExtractor: Sendable, Equatable {
                 havePrevious = true
             }
             sink.endWord(leadingDigit: leadingDigit, hardWord: flag & WordFlags.hardWord != 0)
-            window = FeatureExtractor.wordStart; length = 1; wordHash = WordFlags.fnvOffset
+            window = FeatureExtractor.wordStart; length = 1; folded = 0
         }
     }
 

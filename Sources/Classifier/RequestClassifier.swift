@@ -40,7 +40,7 @@ public struct RequestClassifier: Sendable {
             if model.chunks == 1 {
                 var sink = OneChunkSink(table: table.baseAddress!)
                 count = model.extractor.extract(first, into: &sink) + model.extractor.extract(second, into: &sink)
-                scores = SIMD32(lowHalf: sink.accumulator, highHalf: .zero)
+                scores = SIMD32(lowHalf: sink.accumulator + sink.other, highHalf: .zero)
                 signals.numbers = sink.numbers; signals.hardWords = sink.hardWords
             } else {
                 var sink = TwoChunkSink(table: table.baseAddress!)
@@ -78,7 +78,13 @@ private struct OneChunkSink: FeatureSink {
     var numbers = 0
     var hardWords = 0
     init(table: UnsafePointer<SIMD16<Float>>) { self.table = table }
-    @inline(__always) mutating func add(bucket: Int) { accumulator += table[bucket] }
+    /// The other half of the sum: features alternate between the two, which halves the chain of dependent adds.
+    var other = SIMD16<Float>.zero
+    @inline(__always) mutating func add(bucket: Int) {
+        let sum = other + table[bucket]
+        other = accumulator
+        accumulator = sum
+    }
     @inline(__always) mutating func endWord(leadingDigit: Bool, hardWord: Bool) {
         if leadingDigit { numbers += 1 } else if hardWord && hardWords < 2 { hardWords += 1 }
     }

@@ -1,7 +1,7 @@
 /// The words the feature pass treats specially, looked up by hash in one probe on average:
 /// function words (no word or word-pair feature) and "hard" words (a difficulty signal).
 ///
-/// An open-addressing table of 1,024 FNV-1a hashes (0 marks an empty slot) filled about a tenth,
+/// An open-addressing table of 1,024 word hashes (0 marks an empty slot) filled about a tenth,
 /// so a word that is not in it almost always stops at the first, empty slot.
 struct WordFlags: Sendable {
     /// The word gets no word or word-pair feature.
@@ -53,15 +53,8 @@ struct WordFlags: Sendable {
         self.keys = keys; self.flags = flags
     }
 
-    /// FNV-1a of a word's bytes as the feature pass sees them (already lower-case).
-    static func hash(_ word: String) -> UInt64 {
-        word.utf8.reduce(fnvOffset) { ($0 ^ UInt64($1)) &* fnvPrime }
-    }
-
-    /// FNV-1a offset basis.
-    static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
-    /// FNV-1a prime.
-    static let fnvPrime: UInt64 = 0x100_0000_01B3
+    /// The hash the feature pass gives a word (the list's words are lower-case letters already).
+    static func hash(_ word: String) -> UInt64 { FeatureExtractor.wordHash(word.utf8) }
 
     /// The first slot probed for a hash (its top bits).
     @inline(__always) static func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 54) }
