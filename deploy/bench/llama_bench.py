@@ -43,6 +43,9 @@ class Engine:
         cparams.n_batch = n_batch
         cparams.n_ubatch = n_batch
         cparams.n_seq_max = n_seq
+        # One KV buffer shared by all sequences (otherwise n_ctx is split n_seq ways and the
+        # single-sequence prefill prompt does not fit).
+        cparams.kv_unified = True
         cparams.n_threads = threads
         cparams.n_threads_batch = threads
         cparams.no_perf = True
