@@ -47,6 +47,7 @@ struct DbCommand: AsyncParsableCommand {
         @Option(name: .customLong("calls-per-request"), help: "Model-call rows per request record.") var callsPerRequest: Int = 1
         @Option(name: .customLong("batch-size"), help: "Writer batch size.") var batchSize: Int = 5_000
         @Option(name: .customLong("write-connections"), help: "Batches the writer writes at once, one connection each.") var writeConnections: Int = 2
+        @Option(name: .customLong("flush-interval-ms"), help: "Writer flush interval; a batch still being written one interval later is also copied to the spill log.") var flushIntervalMS: Int = 500
         @Option(name: .customLong("database-url"), help: "Server URL whose user may create databases (default: $DATABASE_URL).") var databaseURL: String?
         @Option(help: "Migrations folder.") var migrations: String = "migrations"
 
@@ -54,7 +55,8 @@ struct DbCommand: AsyncParsableCommand {
             let server = try PostgresConfig.fromEnvironment(override: databaseURL)
             let scratch = "switchyard_bench_" + String(UInt32.random(in: 0 ... .max), radix: 16)
             let options = BenchOptions(records: records, callsPerRequest: callsPerRequest, batchSize: batchSize,
-                                       writeConnections: writeConnections, migrations: URL(fileURLWithPath: migrations))
+                                       writeConnections: writeConnections,
+                                       flushInterval: .milliseconds(flushIntervalMS), migrations: URL(fileURLWithPath: migrations))
             try await withPostgresClient(server) { _ = try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(scratch)\"")) }
             do {
                 try await WriterBenchmark(config: server.with(database: scratch), options: options).run()

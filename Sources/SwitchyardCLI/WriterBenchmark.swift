@@ -10,6 +10,7 @@ struct BenchOptions: Sendable {
     var callsPerRequest: Int
     var batchSize: Int
     var writeConnections: Int
+    var flushInterval: Duration
     var migrations: URL
 }
 
@@ -44,6 +45,7 @@ struct WriterBenchmark {
             var settings = MetricsWriterConfiguration(spillFolder: spill)
             settings.batchSize = options.batchSize
             settings.writeConnections = options.writeConnections
+            settings.flushInterval = options.flushInterval
             let writer = try MetricsWriter(client: client, configuration: settings)
             let records = (0..<options.records).map { SyntheticRecords.make(index: options.records + $0, callsPerRequest: options.callsPerRequest) }
             let (writerSeconds, recordCallMicros, health) = await withThrowingTaskGroup(of: Void.self) { group in
@@ -68,7 +70,7 @@ struct WriterBenchmark {
             let rows = Double(options.records * rowsPerRecord)
             let anchorRate = rows / anchorSeconds
             let writerRate = rows / writerSeconds
-            print("records: \(options.records) requests + \(options.records * options.callsPerRequest) model_calls = \(Int(rows)) rows per run, batch \(options.batchSize), writer connections \(options.writeConnections)")
+            print("records: \(options.records) requests + \(options.records * options.callsPerRequest) model_calls = \(Int(rows)) rows per run, batch \(options.batchSize), writer connections \(options.writeConnections), flush interval \(options.flushInterval)")
             print(String(format: "anchor  RecordBatchInserter alone, 1 connection: %.2f s  %8.0f rows/s", anchorSeconds, anchorRate))
             print(String(format: "writer  MetricsWriter end to end:                %.2f s  %8.0f rows/s  (%.2fx anchor)", writerSeconds, writerRate, writerRate / anchorRate))
             print(String(format: "slowest record() call: %.1f µs; dropped: %d; spill writable: %@", recordCallMicros, health.droppedRecords, health.spillWritable ? "yes" : "no"))
