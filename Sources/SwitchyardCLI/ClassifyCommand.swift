@@ -139,6 +139,7 @@ struct ClassifyCommand: AsyncParsableCommand {
 
         func run() throws {
             let (classifier, _, origin) = try source.loadClassifier()
+            let loadBefore = Self.loadAverage()
             var corpus = "A patient with chronic kidney disease asks whether ibuprofen is safe. The contract says the landlord must return the deposit within 30 days. Write a Python function that returns the median of a list of integers. "
             if let data { corpus = try parseLabelled(try readFile(data), name: data).map(\.prompt).joined(separator: " ") }
             var prompt = ""
@@ -166,7 +167,14 @@ struct ClassifyCommand: AsyncParsableCommand {
             print(String(format: "classify:  p50 %.2f µs  p99 %.2f µs  max %.2f µs", p(times, 0.5), p(times, 0.99), times.last ?? 0))
             print(String(format: "anchor (sum of the prompt's UTF-8 bytes):  p50 %.2f µs  p99 %.2f µs", p(anchor, 0.5), p(anchor, 0.99)))
             print(String(format: "ratio classify/anchor at p50: %.1f×", p(times, 0.5) / max(p(anchor, 0.5), 0.001)))
+            print("load average (1, 5, 15 min): \(loadBefore) before, \(Self.loadAverage()) after, on \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
             if sink == 42 { print("") }
+        }
+
+        /// The first three fields of `/proc/loadavg`, or `unknown` where there is none.
+        static func loadAverage() -> String {
+            guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+            return text.split(separator: " ").prefix(3).joined(separator: " ")
         }
 
         private func micros(_ duration: Duration) -> Double {
