@@ -74,6 +74,7 @@ public func buildApplication(
         ) { newPolicy in
             // Build everything first; a policy whose snapshot cannot be built is refused and the old one stays.
             let snapshot = try GatewaySnapshot.build(policy: newPolicy, dependencies: dependencies, client: client)
+            metrics.allowModels(snapshot.catalog.names)
             snapshots.replace(with: snapshot)
         }
         services.append(service)

@@ -45,6 +45,14 @@ public struct JudgeSettings: Sendable, Equatable {
         followsPolicy = true
     }
 
+    /// Settings that take route, rate and rubric from the policy in force at each answer: nothing is
+    /// graded until a (re)loaded policy has a `judge` section.
+    public static func followingPolicy() -> JudgeSettings {
+        var settings = JudgeSettings(model: "", sampleRate: 0)
+        settings.followsPolicy = true
+        return settings
+    }
+
     /// What `serve` runs with: the policy's `judge` section with each flag given overriding its field.
     /// Any flag pins the settings (they no longer follow reloads); nil when neither names a judge.
     public static func resolve(policy: PolicyDocument?, model: String?, sampleRate: Double?, rubric: String?) -> JudgeSettings? {

@@ -46,11 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("judge-model"), help: "Route or model that grades a sample of answers (feedback source 'judge').")
     var judgeModel: String?
 
-    @Option(name: .customLong("judge-sample-rate"), help: "Share of answers the judge grades, 0...1.")
-    var judgeSampleRate: Double = 0.05
+    @Option(name: .customLong("judge-sample-rate"), help: "Share of answers the judge grades, 0...1 (overrides the policy's judge.sample_rate).")
+    var judgeSampleRate: Double?
 
     @Option(name: .customLong("judge-rubric"), help: "What the judge is told a good answer is.")
-    var judgeRubric: String = JudgeSettings.defaultRubric
+    var judgeRubric: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -86,8 +86,13 @@ struct ServeCommand: AsyncParsableCommand {
             recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
             services: [client, writer, tunedState], localProviders: try LocalModels.providers(for: document, logger: logger),
             environment: ProcessInfo.processInfo.environment, logger: logger)
-        guard (0...1).contains(judgeSampleRate) else { throw ValidationError("--judge-sample-rate must be between 0 and 1") }
-        let judge = judgeModel.map { JudgeSettings(model: $0, sampleRate: judgeSampleRate, rubric: judgeRubric) }
+        if let judgeSampleRate, !(0...1).contains(judgeSampleRate) {
+            throw ValidationError("--judge-sample-rate must be between 0 and 1")
+        }
+        // Flags override the policy's judge section field by field; with neither, the sampler follows
+        // the policy, so a judge section added by a reload takes effect without a restart.
+        let judge = JudgeSettings.resolve(policy: document, model: judgeModel, sampleRate: judgeSampleRate, rubric: judgeRubric)
+            ?? JudgeSettings.followingPolicy()
         let app = buildApplication(
             configuration, dependencies: dependencies, routing: RoutingInputs(policy: document, tunedState: RoutingStateSource { tunedState.current?.state }),
             reload: PolicyReloadConfiguration(path: policy, pollInterval: .milliseconds(max(50, policyPollMS))),

@@ -58,4 +58,12 @@ import Testing
         let settings = JudgeSettings(model: "flagged", sampleRate: 0.3)
         #expect(settings.current(policy: Self.policy(judge: Self.section)) == settings)
     }
+
+    @Test func withNeitherFlagsNorSectionTheJudgeWaitsForAPolicyThatHasOne() {
+        let settings = JudgeSettings.followingPolicy()
+        #expect(settings.current(policy: Self.policy(judge: nil)).sampleRate == 0)
+        let reloaded = settings.current(policy: Self.policy(judge: JudgePolicy(route: "big", sampleRate: 0.2)))
+        #expect(reloaded.model == "big")
+        #expect(reloaded.sampleRate == 0.2)
+    }
 }
