@@ -28,6 +28,24 @@ import Testing
         #expect((0...1).contains(verdict.confidence))
     }
 
+    /// A small two-domain policy trained from its seeds alone (as the gateway tests' policy is) still separates its domains.
+    @Test func twoDomainSeedsSeparateTheirDomains() throws {
+        let model = try ClassifierTrainer().train(domainSeeds: [
+            ClassSeed(name: "medical", keywords: ["medical", "symptoms", "diabetes", "medication", "dose", "patient", "doctor", "disease", "treatment"],
+                      examples: ["What are the symptoms of diabetes?", "Which medication dose should the patient take?"]),
+            ClassSeed(name: "general", keywords: ["poem", "story", "write", "friend", "autumn", "travel", "email", "recipe"],
+                      examples: ["Write a short poem about autumn leaves.", "Write an email to a friend about my travel."]),
+        ], taskSeeds: [
+            ClassSeed(name: "qa", keywords: ["what", "which", "who", "symptoms", "question"], examples: ["What are the symptoms of flu?"]),
+            ClassSeed(name: "generation", keywords: ["write", "poem", "story", "email"], examples: ["Write a short poem."]),
+        ], examples: [])
+        let classifier = RequestClassifier(model: model, unknownBelow: 0.2)
+        let medical = classifier.classify("What are the symptoms of diabetes and which medication dose should the patient take?")
+        #expect(medical.domain == "medical" && medical.task == "qa")
+        let general = classifier.classify("Write a short poem about autumn leaves for my friend.")
+        #expect(general.domain == "general" && general.task == "generation")
+    }
+
     @Test func answersUnknownBelowTheThreshold() throws {
         let model = try Self.seededModel()
         let prompt = "Tell me something."
