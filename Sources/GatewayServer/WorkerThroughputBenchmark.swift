@@ -19,6 +19,8 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
     public struct Leg: Sendable {
         public var tokens = 0
         public var seconds = 0.0
+        /// Tokens per second of each round, in order (their spread shows how noisy the machine was).
+        public var roundRates: [Double] = []
         /// Tokens per second.
         public var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
     }
@@ -43,6 +45,7 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
     public var description: String {
         func leg(_ name: String, _ leg: Leg) -> String {
             String(format: "%@: %d tokens in %.2f s = %.2f tok/s", name, leg.tokens, leg.seconds, leg.tokensPerSecond)
+                + " (rounds: " + leg.roundRates.map { String(format: "%.2f", $0) }.joined(separator: ", ") + ")"
         }
         return ([
             "streams=\(streams)",
@@ -84,17 +87,32 @@ public func runLocalThroughputBenchmark(runtime: LocalModelRuntime, streams: Int
         var listening = ports.makeAsyncIterator()
         guard let workerPort = await listening.next() else { return }
         try await waitUntilListening(gatewayPort)
+        // One uncounted round through each path warms the pages, caches and connections.
+        _ = try await coreRound(runtime.scheduler, runtime, questions, maxTokens)
+        _ = try await httpRound(gatewayPort, questions, maxTokens, bearer: benchKey)
+        _ = try await httpRound(workerPort, questions, maxTokens, bearer: nil)
+        // The legs take turns, and the order rotates each round, so none always runs first.
+        var legs: [BenchLeg] = [.core, .gateway, .worker] + (perSequence == nil ? [] : [.perSequence])
         for _ in 0..<rounds {
-            try await report.core.add { try await coreRound(runtime.scheduler, runtime, questions, maxTokens) }
-            if let perSequence { try await report.perSequenceDecode?.add { try await coreRound(perSequence, runtime, questions, maxTokens) } }
-            try await report.gateway.add { try await httpRound(gatewayPort, questions, maxTokens, bearer: benchKey) }
-            try await report.worker.add { try await httpRound(workerPort, questions, maxTokens, bearer: nil) }
+            for leg in legs {
+                switch leg {
+                case .core: try await report.core.add { try await coreRound(runtime.scheduler, runtime, questions, maxTokens) }
+                case .gateway: try await report.gateway.add { try await httpRound(gatewayPort, questions, maxTokens, bearer: benchKey) }
+                case .worker: try await report.worker.add { try await httpRound(workerPort, questions, maxTokens, bearer: nil) }
+                case .perSequence:
+                    if let perSequence { try await report.perSequenceDecode?.add { try await coreRound(perSequence, runtime, questions, maxTokens) } }
+                }
+            }
+            legs.append(legs.removeFirst())
         }
         group.cancelAll()
     }
     await perSequence?.shutdown()
     return report
 }
+
+/// One way of serving the bench's streams.
+private enum BenchLeg { case core, gateway, worker, perSequence }
 
 /// The bench gateway's only key.
 private let benchKey = "sk-local-bench"
@@ -148,8 +166,11 @@ extension LocalThroughputReport.Leg {
     /// Runs one round and adds its tokens and wall time.
     mutating func add(_ round: () async throws -> Int) async throws {
         let start = ContinuousClock.now
-        tokens += try await round()
-        seconds += (ContinuousClock.now - start).inSeconds
+        let roundTokens = try await round()
+        let roundSeconds = (ContinuousClock.now - start).inSeconds
+        tokens += roundTokens
+        seconds += roundSeconds
+        roundRates.append(Double(roundTokens) / roundSeconds)
     }
 }
 
