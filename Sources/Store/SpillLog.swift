@@ -201,12 +201,10 @@ public final class SpillLog: Sendable {
     }
 
     private static func encode(_ records: [RequestRecord]) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var bytes: [UInt8] = []
         for record in records {
-            let json: Data
-            do { json = try encoder.encode(record) } catch {
+            let json: [UInt8]
+            do { json = try SpillRecordJSON.encode(record) } catch {
                 throw StoreError.spillWriteFailed(path: "", reason: "cannot encode record: \(error)")
             }
             let checksum = String(CRC32.checksum(json), radix: 16)
