@@ -70,6 +70,7 @@ let package = Package(
             "GatewayServer", "SLMCore", "Policy", "Classifier", "Routing", "Store", "Tuner", "Providers",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // MARK: Test support

@@ -29,7 +29,7 @@ public func buildApplication(
     let snapshots = GatewaySnapshotHolder(
         GatewaySnapshot(configuration: configuration, policy: routing.policy, dependencies: dependencies, client: client),
         tunedState: routing.tunedState)
-    let metrics = GatewayMetrics(knownModels: snapshots.current.catalog.names)
+    let metrics = GatewayMetrics(knownModels: snapshots.current.catalog.names, registry: dependencies.metricsRegistry)
     var services = dependencies.services + [HTTPClientService(client: client)]
     var sink = dependencies.recordSink
     var sampler: JudgeSampler?

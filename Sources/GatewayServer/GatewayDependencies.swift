@@ -1,4 +1,5 @@
 import Logging
+import Prometheus
 import Providers
 import ServiceLifecycle
 import SwitchyardTypes
@@ -19,14 +20,19 @@ public struct GatewayDependencies: Sendable {
     /// Where API keys of hosted models are read (normally the process environment).
     public var environment: [String: String]
     public var logger: Logger
+    /// The registry `/metrics` prints; services built before the gateway (the metrics writer)
+    /// report into it too.
+    public var metricsRegistry: PrometheusCollectorRegistry
 
     public init(
         authenticator: any APIKeyAuthenticator, recordSink: any RequestRecordSink, readiness: any ReadinessCheck,
         services: [any Service] = [], localProviders: [String: any ChatProvider] = [:],
-        environment: [String: String], logger: Logger = Logger(label: "switchyard.gateway")
+        environment: [String: String], logger: Logger = Logger(label: "switchyard.gateway"),
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.authenticator = authenticator; self.recordSink = recordSink; self.readiness = readiness
         self.services = services; self.localProviders = localProviders; self.environment = environment; self.logger = logger
+        self.metricsRegistry = metricsRegistry
     }
 }
 

@@ -14,9 +14,9 @@ public struct GatewayMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let knownModels: KnownModelNames
 
-    /// Metrics whose `model` label accepts `knownModels` (the start-up policy's models).
-    public init(knownModels: [String]) {
-        registry = PrometheusCollectorRegistry()
+    /// Metrics whose `model` label accepts `knownModels` (the start-up policy's models), kept in `registry`.
+    public init(knownModels: [String], registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),

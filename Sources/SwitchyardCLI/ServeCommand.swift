@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Policy
 import PostgresNIO
+import Prometheus
 import Store
 import Tuner
 
@@ -76,8 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let client = PostgresClient(database, logger: logger)
+        // One registry for `/metrics`: the gateway's own series and the metrics writer's.
+        let registry = PrometheusCollectorRegistry()
         let writer = try MetricsWriter(client: client, configuration: MetricsWriterConfiguration(spillFolder: URL(fileURLWithPath: spillFolder)),
-                                       logger: logger)
+                                       logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
         let configuration = GatewayConfiguration(policy: document, host: host, port: port, policySource: policy)
         // The newest tuned routing state, loaded at start and again on every NOTIFY from a tuner run.
         let tunedState = RoutingStateListener(config: database, logger: logger)
@@ -85,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
             recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
             services: [client, writer, tunedState], localProviders: try LocalModels.providers(for: document, logger: logger),
-            environment: ProcessInfo.processInfo.environment, logger: logger)
+            environment: ProcessInfo.processInfo.environment, logger: logger, metricsRegistry: registry)
         if let judgeSampleRate, !(0...1).contains(judgeSampleRate) {
             throw ValidationError("--judge-sample-rate must be between 0 and 1")
         }
