@@ -49,19 +49,20 @@ struct ModelBench: ParsableCommand {
         let prompt = Self.promptTokens(promptTokens, vocabulary: vocabulary)
         let perStream = Self.decodePrompt + genTokens + 1
 
-        // Prefill.
-        let session = llama.makeSession(maxContext: max(promptTokens, perStream), maxBatch: max(promptTokens, Self.decodePrompt),
-                                        path: computePath, threads: threads)
-        var start = Self.now()
-        _ = try session.evaluate(prompt)
-        let prefill = Double(promptTokens) / (Self.now() - start)
-
-        // Decode after a 128-token prompt, greedy.
-        session.reset()
-        var token = Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt, vocabulary: vocabulary))))
-        start = Self.now()
-        for _ in 0..<genTokens { token = Self.argmax(try session.evaluate([token])) }
-        let decode = Double(genTokens) / (Self.now() - start)
+        // Prefill, then decode after a 128-token prompt (greedy), in one session freed before the
+        // streams run, so the peak RSS is that of the larger phase, not of both.
+        let (prefill, decode, singleRSS) = try {
+            let session = llama.makeSession(maxContext: max(promptTokens, perStream), maxBatch: max(promptTokens, Self.decodePrompt),
+                                            path: computePath, threads: threads)
+            var start = Self.now()
+            _ = try session.evaluate(prompt)
+            let prefill = Double(promptTokens) / (Self.now() - start)
+            session.reset()
+            var token = Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt, vocabulary: vocabulary))))
+            start = Self.now()
+            for _ in 0..<genTokens { token = Self.argmax(try session.evaluate([token])) }
+            return (prefill, Double(genTokens) / (Self.now() - start), PeakMemory.residentBytes())
+        }()
 
         // Concurrent streams: one batched decode step per token reads each weight once for all
         // sequences (the step the serving scheduler runs).
@@ -72,7 +73,7 @@ struct ModelBench: ParsableCommand {
             Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
         }
         let step = LlamaBatchStep(model: llama, maxSequences: streams, path: computePath, threads: threads)
-        start = Self.now()
+        let start = Self.now()
         for _ in 0..<genTokens {
             try step.evaluate(sessions, tokens: tokens) { s, logits in tokens[s] = Self.argmax(logits) }
         }
@@ -82,7 +83,7 @@ struct ModelBench: ParsableCommand {
         if json {
             let fields: [String: Any] = [
                 "engine": "switchyard", "path": path, "threads": threads, "prefill_tok_s": prefill, "decode_tok_s": decode,
-                "aggregate_tok_s": aggregate, "peak_rss_bytes": peakRSS,
+                "aggregate_tok_s": aggregate, "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -90,7 +91,8 @@ struct ModelBench: ParsableCommand {
             print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
             print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
             print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))
-            print(String(format: "peak RSS:           %8.1f MiB", Double(peakRSS) / 1_048_576))
+            print(String(format: "peak RSS:           %8.1f MiB (one sequence: %.1f MiB)", Double(peakRSS) / 1_048_576,
+                         Double(singleRSS) / 1_048_576))
         }
     }
 
