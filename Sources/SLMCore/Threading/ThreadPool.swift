@@ -4,8 +4,11 @@ import Synchronization
 /// A pool of persistent threads for the numeric hot loops, separate from Swift concurrency's
 /// executors and the NIO event loops.
 ///
-/// `parallelFor` hands indices to the workers and the calling thread alike and returns when all
-/// are done. Idle workers poll for `spinMicroseconds` (so the next call, a few microseconds away
+/// `parallelFor` hands indices to the workers and the calling thread alike and returns when every
+/// index has run. A worker that is slow to wake (descheduled on a busy machine) holds nothing up:
+/// indices are claimed one at a time with a ticket tagged by the call's generation, so the caller
+/// and whichever workers are running take them all, and a late worker finds nothing left (or the
+/// next call's indices). Idle workers poll for `spinMicroseconds` (so the next call, a few microseconds away
 /// in a forward pass, starts at once), yielding their core between polls after the first few
 /// microseconds so that on a busy machine they do not starve the threads doing the work, and
 /// then park on a condition variable. A call allocates
@@ -60,26 +63,32 @@ public final class ThreadPool: @unchecked Sendable {
 
 /// The state one pool shares with its workers.
 final class PoolState: @unchecked Sendable {
-    // Safe because `job` and `jobCount` are written only by the dispatching thread (holding
-    // `dispatchLock`) while no worker reads them: before the release-increment of `generation`
-    // that workers acquire before reading, and after `unfinished` (released by each worker when
-    // done) drops to zero. Everything else is atomics or guarded by `mutex`.
+    // Safe because `job` is written only by the dispatching thread (holding `dispatchLock`) and
+    // read by a worker only after it claimed an index of the current call: a claim is a successful
+    // compare-exchange on `ticket` (acquiring the dispatcher's release store made after writing
+    // `job`), and the dispatcher does not write `job` again until every claimed index has counted
+    // itself in `completed` (released by the claimer, acquired by the dispatcher). Everything else
+    // is atomics or guarded by `mutex`.
 
     let workers: Int
     let spinNanoseconds: UInt64
     let dispatchLock = Mutex<Void>(())
     let generation = Atomic<Int>(0)
-    let nextIndex = Atomic<Int>(0)
-    let unfinished = Atomic<Int>(0)
+    /// The current call's generation tag (high bits) and next unclaimed index (low 32 bits).
+    let ticket = Atomic<Int>(0)
+    let jobCount = Atomic<Int>(0)
+    let completed = Atomic<Int>(0)
     let sleepers = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     let running = Atomic<Int>(0)
     var job: ((Int) -> Void)?
-    var jobCount = 0
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Polls (an atomic load each) before a waiting thread yields its core
     /// between polls: a few microseconds, the gap between two products of a forward pass.
     static let pollsBeforeYielding = 4096
+    static let indexBits = 32
+    static let indexMask = (1 << indexBits) - 1
+    static let tagMask = (1 << 30) - 1
     let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init(workers: Int, spinNanoseconds: UInt64) {
@@ -100,17 +109,19 @@ final class PoolState: @unchecked Sendable {
     // MARK: Dispatching thread
 
     func run(count: Int, body: @escaping (Int) -> Void) {
+        precondition(count <= Self.indexMask, "parallelFor count \(count) exceeds the ticket's index bits")
         job = body
-        jobCount = count
-        nextIndex.store(0, ordering: .relaxed)
-        unfinished.store(workers, ordering: .relaxed)
-        generation.add(1, ordering: .sequentiallyConsistent)
+        jobCount.store(count, ordering: .relaxed)
+        completed.store(0, ordering: .relaxed)
+        let current = generation.load(ordering: .relaxed) &+ 1
+        ticket.store((current & Self.tagMask) << Self.indexBits, ordering: .releasing)
+        generation.store(current, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
-        runIndices(count: count, body: body)
-        // The workers finish their last chunks: poll, and once that takes long (a worker was
-        // descheduled on a busy machine) give the core away between polls instead of spinning.
+        claimAndRun(generation: current)
+        // Indices other threads claimed are still running: poll, and once that takes long (a
+        // claimer was descheduled on a busy machine) give the core away between polls.
         var polls = 0
-        while unfinished.load(ordering: .acquiring) > 0 {
+        while completed.load(ordering: .acquiring) < count {
             polls += 1
             if polls < Self.pollsBeforeYielding { relax() } else { sched_yield() }
         }
@@ -135,17 +146,25 @@ final class PoolState: @unchecked Sendable {
         var seen = 0
         while let current = waitForWork(after: seen) {
             seen = current
-            if let body = job { runIndices(count: jobCount, body: body) }
-            unfinished.subtract(1, ordering: .releasing)
+            claimAndRun(generation: current)
         }
         running.subtract(1, ordering: .releasing)
     }
 
-    @inline(__always) private func runIndices(count: Int, body: (Int) -> Void) {
+    /// Claims indices of call `generation` one at a time and runs them, until none is left or a
+    /// newer call has started (then the ticket's tag no longer matches and nothing is claimed).
+    @inline(__always) private func claimAndRun(generation current: Int) {
+        let tag = current & Self.tagMask
         while true {
-            let index = nextIndex.add(1, ordering: .relaxed).oldValue
-            if index >= count { return }
-            body(index)
+            let seen = ticket.load(ordering: .acquiring)
+            guard seen >> Self.indexBits == tag else { return }
+            let index = seen & Self.indexMask
+            guard index < jobCount.load(ordering: .relaxed) else { return }
+            guard ticket.compareExchange(expected: seen, desired: seen &+ 1, ordering: .acquiringAndReleasing).exchanged else {
+                continue
+            }
+            job?(index)
+            completed.add(1, ordering: .releasing)
         }
     }
 
