@@ -8,12 +8,11 @@ import Synchronization
 /// index has run. A worker that is slow to wake (descheduled on a busy machine) holds nothing up:
 /// indices are claimed one at a time with a ticket tagged by the call's generation, so the caller
 /// and whichever workers are running take them all, and a late worker finds nothing left (or the
-/// next call's indices). Idle workers poll for `spinMicroseconds` (so the next call, a few microseconds away
-/// in a forward pass, starts at once), yielding their core between polls after the first few
-/// microseconds so that on a busy machine they do not starve the threads doing the work, and
-/// then park on a condition variable. A call allocates
-/// nothing. Calls from several threads are served one at a time; a body must not call
-/// `parallelFor` on the same pool.
+/// next call's indices). Idle workers poll for `spinMicroseconds` (so the next call, a few
+/// microseconds away in a forward pass, starts at once), yielding their core between polls after
+/// the first few microseconds so that on a busy machine they do not starve the threads doing the
+/// work, and then park on a condition variable. A call allocates nothing. Calls from several
+/// threads are served one at a time; a body must not call `parallelFor` on the same pool.
 ///
 /// ```swift
 /// let pool = ThreadPool(threads: 2)
