@@ -156,17 +156,18 @@ struct PendingStreamCall: Sendable {
     let clock = ContinuousClock.now
 
     /// Logs the call: succeeded when `errorCode` is nil; `modelFailed` counts a failure against the model's health
-    /// (not when the client went away).
-    func finish(usage: Usage?, ttftMS: Double?, errorCode: String?, modelFailed: Bool) {
+    /// (not when the client went away). A model we run reports its own cost and confidence (`reported`), which
+    /// replace the price-per-token cost (local models have none).
+    func finish(usage: Usage?, ttftMS: Double?, errorCode: String?, modelFailed: Bool, reported: SwitchyardExtension? = nil) {
         let latency = clock.millisecondsSince
         if errorCode == nil {
             health.recordSuccess(model: model.name, latencyMS: latency)
         } else if modelFailed {
             health.recordFailure(model: model.name)
         }
-        let cost = usage.flatMap { model.costUSD(inputTokens: $0.promptTokens, outputTokens: $0.completionTokens) }
+        let cost = reported?.costUSD ?? usage.flatMap { model.costUSD(inputTokens: $0.promptTokens, outputTokens: $0.completionTokens) }
         calls.append(.init(purpose: purpose, route: route, model: model, provider: provider, attempts: attempts.attempts,
                            startedAt: startedAt, latencyMS: latency, usage: usage, costUSD: cost, ttftMS: ttftMS,
-                           confidence: nil, accepted: errorCode == nil, errorCode: errorCode))
+                           confidence: reported?.confidence, accepted: errorCode == nil, errorCode: errorCode))
     }
 }

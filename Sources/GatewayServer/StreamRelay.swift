@@ -41,7 +41,7 @@ struct StreamRelay: Sendable {
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
-            call?.finish(usage: usage, ttftMS: ttftMS, reported: figures)
+            call?.finish(usage: usage, ttftMS: ttftMS, errorCode: nil, modelFailed: false, reported: figures)
             if let confidence = figures?.confidence { trace.record.confidence = confidence }
             recorder.finish(trace.close(status: 200, errorCode: nil, usage: usage, ttftMS: ttftMS, calls: calls), knownRoutes: knownRoutes)
         } catch let failure as UpstreamFailure {
@@ -86,21 +86,4 @@ struct StreamRelay: Sendable {
     }
 
     private struct UpstreamFailure: Error { let error: ProviderError }
-}
-
-extension PendingStreamCall {
-    /// Logs a stream that ended well; a model we run reported its own cost and confidence (`switchyard`),
-    /// which replace the price-per-token cost (local models have none).
-    func finish(usage: Usage?, ttftMS: Double?, reported: SwitchyardExtension?) {
-        guard let reported else {
-            finish(usage: usage, ttftMS: ttftMS, errorCode: nil, modelFailed: false)
-            return
-        }
-        let latency = clock.millisecondsSince
-        health.recordSuccess(model: model.name, latencyMS: latency)
-        let cost = reported.costUSD ?? usage.flatMap { model.costUSD(inputTokens: $0.promptTokens, outputTokens: $0.completionTokens) }
-        calls.append(.init(purpose: purpose, route: route, model: model, provider: provider, attempts: attempts.attempts,
-                           startedAt: startedAt, latencyMS: latency, usage: usage, costUSD: cost, ttftMS: ttftMS,
-                           confidence: reported.confidence, accepted: true, errorCode: nil))
-    }
 }
