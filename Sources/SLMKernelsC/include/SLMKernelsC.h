@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "slm_attention.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -58,14 +60,6 @@ void slm_quantize_q8_0_avx512(const float *x, int64_t count, void *out);
 void slm_quantize_q8_1_avx512(const float *x, int64_t count, void *out);
 void slm_quantize_q8_0_avx2(const float *x, int64_t count, void *out);
 void slm_quantize_q8_1_avx2(const float *x, int64_t count, void *out);
-
-// MARK: Attention (AVX2 + FMA; any CPU with SLM_FEATURE_AVX2)
-
-/// One query head of `head_dim` floats over `length` positions of keys and values, each position
-/// `kv_stride` floats after the previous: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`, with
-/// `scores` as scratch for `length` floats.
-void slm_attention_head_f32(const float *q, const float *keys, const float *values, size_t kv_stride,
-                            int64_t length, int64_t head_dim, float scale, float *scores, float *out);
 
 #ifdef __cplusplus
 }
