@@ -109,7 +109,7 @@ struct WorkerBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Answer tokens per stream.")
     var maxTokens: Int = 64
 
-    @Option(help: "Rounds each way (alternating).")
+    @Option(help: "Counted rounds per side, taken in turns after one uncounted warm-up round each.")
     var rounds: Int = 2
 
     @Flag(name: .customLong("compare-decode"), help: "Also drive a scheduler that decodes each sequence on its own (batched decode's anchor).")
