@@ -49,7 +49,7 @@ enum WorkerResponses {
         let body = ResponseBody { writer in
             do {
                 for try await chunk in chunks where includeUsage || !chunk.choices.isEmpty || chunk.usage == nil {
-                    try await writer.write(event(chunk))
+                    try await writer.write(ChunkEvents.event(chunk))
                 }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             } catch let failure as ProviderError {
@@ -63,11 +63,5 @@ enum WorkerResponses {
     }
 
     /// One `data:` event holding `value` as JSON.
-    static func event(_ value: some Encodable) -> ByteBuffer {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(data)
-        buffer.writeString("\n\n")
-        return buffer
-    }
+    static func event(_ value: some Encodable) -> ByteBuffer { ChunkEvents.encoded(value) }
 }

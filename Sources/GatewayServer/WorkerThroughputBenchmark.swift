@@ -374,29 +374,28 @@ private func coreRound(_ scheduler: ModelScheduler, _ runtime: LocalModelRuntime
 }
 
 /// Every question as a streaming chat request over HTTP; returns each response body, undecoded.
+///
+/// The bodies are gathered on the client's event loop (`HTTPClient`'s accumulating `execute`), not handed
+/// part by part to a task: the client shares the model's two cores here, and a remote client would not.
 private func httpRound(_ port: Int, _ questions: [String], _ maxTokens: Int, bearer: String?) async throws -> BenchRoundOutput {
-    let bodies = try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
-        for (index, question) in questions.enumerated() {
-            let chat = ChatCompletionRequest(model: "bench", messages: [SwitchyardTypes.ChatMessage(role: "user", text: question)],
-                                             stream: true, streamOptions: StreamOptions(includeUsage: true),
-                                             temperature: 0, maxTokens: maxTokens)
-            let body = try JSONEncoder().encode(chat)
-            group.addTask {
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-                request.method = .POST
-                request.headers.add(name: "content-type", value: "application/json")
-                if let bearer { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
-                request.body = .bytes(ByteBuffer(bytes: body))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-                guard response.status == .ok else { throw LocalBenchmarkError.refused(status: Int(response.status.code)) }
-                var received = ByteBuffer()
-                for try await part in response.body { received.writeImmutableBuffer(part) }
-                return (index, received)
-            }
-        }
-        return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+    let requests = try questions.map { question in
+        let chat = ChatCompletionRequest(model: "bench", messages: [SwitchyardTypes.ChatMessage(role: "user", text: question)],
+                                         stream: true, streamOptions: StreamOptions(includeUsage: true),
+                                         temperature: 0, maxTokens: maxTokens)
+        var request = try HTTPClient.Request(url: "http://127.0.0.1:\(port)/v1/chat/completions", method: .POST)
+        request.headers.add(name: "content-type", value: "application/json")
+        if let bearer { request.headers.add(name: "authorization", value: "Bearer \(bearer)") }
+        request.body = .byteBuffer(ByteBuffer(bytes: try JSONEncoder().encode(chat)))
+        return request
     }
-    return .eventStreams(questions.indices.map { bodies[$0] ?? ByteBuffer() })
+    let responses = requests.map { HTTPClient.shared.execute(request: $0, deadline: .now() + .seconds(600)) }
+    var bodies: [ByteBuffer] = []
+    for response in responses {
+        let response = try await response.get()
+        guard response.status.code == 200 else { throw LocalBenchmarkError.refused(status: Int(response.status.code)) }
+        bodies.append(response.body ?? ByteBuffer())
+    }
+    return .eventStreams(bodies)
 }
 
 /// The answer carried by a streaming chat response body: the text of its deltas and the completion
