@@ -1,5 +1,7 @@
-// x86-64 quantized matrix kernels: the same code compiled twice, once for AVX-512 VNNI
-// (vpdpbusd) and once for AVX2 (vpmaddubsw + vpmaddwd). See gemm_x86_body.h.
+// x86-64 row kernels for CPUs with AVX2 but without AVX-512 VNNI (vpmaddubsw + vpmaddwd); see
+// gemm_x86_body.h. CPUs with AVX-512 VNNI run every batch size on the panel kernels of
+// gemm_panel_x86.c instead. The body is written for any DOT_U8_S8, so another instruction set
+// is one more include.
 #include "SLMKernelsC.h"
 
 #if defined(__x86_64__)
@@ -12,14 +14,6 @@
 #ifndef SLM_PREFETCH_BYTES
 #define SLM_PREFETCH_BYTES 4096
 #endif
-
-#define ISA vnni
-#define ISA_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"
-#define DOT_U8_S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
-#include "gemm_x86_body.h"
-#undef ISA
-#undef ISA_TARGET
-#undef DOT_U8_S8
 
 #define ISA avx2
 #define ISA_TARGET "avx2,fma,f16c"
@@ -39,9 +33,6 @@
         (void)w; (void)w_stride; (void)rows; (void)blocks; (void)x; (void)x_stride;             \
         (void)batch; (void)y; (void)y_stride; __builtin_trap();                                 \
     }
-UNAVAILABLE(slm_gemm_q4_0_q8_1_vnni)
-UNAVAILABLE(slm_gemm_q4_1_q8_1_vnni)
-UNAVAILABLE(slm_gemm_q8_0_q8_0_vnni)
 UNAVAILABLE(slm_gemm_q4_0_q8_1_avx2)
 UNAVAILABLE(slm_gemm_q4_1_q8_1_avx2)
 UNAVAILABLE(slm_gemm_q8_0_q8_0_avx2)

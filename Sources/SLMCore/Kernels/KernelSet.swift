@@ -4,13 +4,14 @@ import SLMKernelsC
 
 /// The dot-product kernels for this CPU, chosen in this one place from its features.
 ///
-/// On x86-64 with AVX-512 VNNI the C kernels use `vpdpbusd`; with AVX2 they use `vpmaddubsw`;
-/// everywhere else (ARM, older x86) the portable Swift SIMD kernels run. Weight types without a
+/// On x86-64 with AVX-512 VNNI the C panel kernels use 512-bit `vpdpbusd` for every batch size;
+/// with AVX2 the C row kernels use `vpmaddubsw`; everywhere else (ARM, older x86) the portable
+/// Swift SIMD kernels run. Weight types without a
 /// C kernel (the K-quants, F32, F16) use the portable kernels on every backend.
 public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     /// A family of kernels.
     public enum Backend: String, Sendable, CaseIterable {
-        /// C kernels with AVX-512 VNNI `vpdpbusd` on 256-bit registers.
+        /// C panel kernels with AVX-512 VNNI `vpdpbusd` on 512-bit registers.
         case avx512VNNI = "avx512-vnni"
         /// C kernels with AVX2 `vpmaddubsw`/`vpmaddwd`.
         case avx2
@@ -78,6 +79,51 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether weights of `type` are multiplied on a panel kernel (AVX-512 VNNI on 512-bit
+    /// registers, each lane a different weight row; see gemm_panel_x86.c).
+    ///
+    /// A panel kernel computes each output from its own weight row and activation row in one
+    /// fixed order whatever the batch size, so a sequence gets the same bits decoded alone, in a
+    /// batch of concurrent sequences, or as part of a prompt.
+    @inline(__always)
+    public func usesPanelKernel(_ type: GGMLType) -> Bool {
+        #if canImport(SLMKernelsC)
+        return cPanelKernel(type) != nil
+        #else
+        return false
+        #endif
+    }
+
+    /// `gemm` on the panel kernel: as `gemm`, plus `scales` ([d_x, s_x] per activation block) and
+    /// `scratch` of `ActivationBuffer.scratchBytes` that no other thread uses meanwhile.
+    /// - Precondition: `usesPanelKernel(type)`.
+    @inline(__always)
+    func panelGemm(
+        _ type: GGMLType, weights: UnsafeRawPointer, weightStride: Int, rows: Int, blocks: Int,
+        activations: UnsafeRawPointer, activationStride: Int, scales: UnsafePointer<Float>, batch: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scratch: UnsafeMutableRawPointer
+    ) {
+        #if canImport(SLMKernelsC)
+        guard let kernel = cPanelKernel(type) else { preconditionFailure("no panel kernel for \(type) on \(backend)") }
+        kernel(weights, weightStride, Int64(rows), Int64(blocks), activations, activationStride, scales, Int64(batch),
+               output, outputStride, scratch)
+        #else
+        preconditionFailure("no panel kernels on this platform")
+        #endif
+    }
+
+    /// Writes the [d_x, s_x] floats of every block of `rows` activation rows (`format` q8_0 or q8_1).
+    func activationScales(_ x: UnsafeRawPointer, rowStride: Int, rows: Int, blocks: Int, format: ActivationFormat,
+                          into scales: UnsafeMutablePointer<Float>) {
+        #if canImport(SLMKernelsC)
+        switch format {
+        case .q8_1: slm_activation_scales_q8_1(x, rowStride, Int64(rows), Int64(blocks), scales)
+        case .q8_0: slm_activation_scales_q8_0(x, rowStride, Int64(rows), Int64(blocks), scales)
+        default: preconditionFailure("no panel kernel reads \(format) activations")
+        }
+        #endif
+    }
+
     /// Writes `count` floats from `source` to `destination` in `format` (`count` a whole number of
     /// blocks), with this backend's quantizer: the same bytes on every backend.
     @inline(__always)
@@ -109,16 +155,26 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The panel kernel for `type` on this backend, if there is one.
+    @inline(__always)
+    private func cPanelKernel(_ type: GGMLType) -> slm_gemm_panel_fn? {
+        switch (backend, type) {
+        case (.avx512VNNI, .q4_0): slm_gemm_panel_q4_0_q8_1_vnni
+        case (.avx512VNNI, .q4_1): slm_gemm_panel_q4_1_q8_1_vnni
+        case (.avx512VNNI, .q8_0): slm_gemm_panel_q8_0_q8_0_vnni
+        default: nil
+        }
+    }
+
     /// The C kernel for `type` on this backend, if there is one.
     @inline(__always)
     private func cKernel(_ type: GGMLType) -> slm_gemm_fn? {
         switch (backend, type) {
-        case (.avx512VNNI, .q4_0): slm_gemm_q4_0_q8_1_vnni
-        case (.avx512VNNI, .q4_1): slm_gemm_q4_1_q8_1_vnni
-        case (.avx512VNNI, .q8_0): slm_gemm_q8_0_q8_0_vnni
-        case (.avx2, .q4_0): slm_gemm_q4_0_q8_1_avx2
-        case (.avx2, .q4_1): slm_gemm_q4_1_q8_1_avx2
-        case (.avx2, .q8_0): slm_gemm_q8_0_q8_0_avx2
+        // AVX-512 VNNI CPUs multiply on the panel kernels; these row kernels serve them only when
+        // an activation buffer has no room for the panel kernels' scales or scratch.
+        case (.avx512VNNI, .q4_0), (.avx2, .q4_0): slm_gemm_q4_0_q8_1_avx2
+        case (.avx512VNNI, .q4_1), (.avx2, .q4_1): slm_gemm_q4_1_q8_1_avx2
+        case (.avx512VNNI, .q8_0), (.avx2, .q8_0): slm_gemm_q8_0_q8_0_avx2
         default: nil
         }
     }

@@ -35,13 +35,24 @@ public struct MatrixMultiplier: Sendable {
         let base = buffer.base
         let rowsPerChunk = 8
         let kernels = self.kernels
+        // Rows for the panel kernels also get their block scales as floats, once for every product.
+        let blocks = columns / format.blockSize
+        let forPanels = kernels.usesPanelKernel(type) && rows * blocks * 2 <= buffer.scaleCapacity
+            && pool.threadCount <= buffer.scratchSlots
+        let scales = buffer.scales
         pool.parallelFor(count: rows < 2 * rowsPerChunk ? 1 : (rows + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+            let start = rows < 2 * rowsPerChunk ? 0 : chunk * rowsPerChunk
             let end = rows < 2 * rowsPerChunk ? rows : Swift.min(rows, (chunk + 1) * rowsPerChunk)
-            for r in (rows < 2 * rowsPerChunk ? 0 : chunk * rowsPerChunk)..<end {
+            for r in start..<end {
                 kernels.quantize(input + r * columns, count: columns, format: format, into: base + r * rowStride)
             }
+            if forPanels {
+                kernels.activationScales(base + start * rowStride, rowStride: rowStride, rows: end - start, blocks: blocks,
+                                         format: format, into: scales + start * blocks * 2)
+            }
         }
-        return QuantizedActivations(format: format, rows: rows, columns: columns, rowStride: rowStride, base: UnsafeRawPointer(base))
+        return QuantizedActivations(format: format, rows: rows, columns: columns, rowStride: rowStride, base: UnsafeRawPointer(base),
+                                    panelBuffer: forPanels ? buffer : nil)
     }
 
     // MARK: Multiplying
@@ -64,10 +75,17 @@ public struct MatrixMultiplier: Sendable {
             precondition(ActivationFormat(weights: product.weights.type) == x.format, "\(product.weights.type) weights need other activations than \(x.format)")
             totalRows += product.weights.rows
         }
+        let kernels = self.kernels
+        if let buffer = x.panelBuffer,
+           kernels.usesPanelKernel(first.weights.type),
+           second.map({ kernels.usesPanelKernel($0.weights.type) }) ?? true,
+           third.map({ kernels.usesPanelKernel($0.weights.type) }) ?? true {
+            multiplyOnPanels(products, count: count, totalRows: totalRows, x, buffer)
+            return
+        }
         let rowBytes = Swift.max(first.weights.rowStride, second?.weights.rowStride ?? 0, third?.weights.rowStride ?? 0)
         let chunkRows = Self.rowsPerChunk(totalRows: totalRows, rowBytes: rowBytes, batch: x.rows, threads: pool.threadCount)
         let chunks = (totalRows + chunkRows - 1) / chunkRows
-        let kernels = self.kernels
         pool.parallelFor(count: chunks) { chunk in
             // Chunks number the rows of the products one after the other.
             var start = chunk * chunkRows, length = chunkRows
@@ -77,6 +95,36 @@ public struct MatrixMultiplier: Sendable {
                 if start >= rows { start -= rows; continue }
                 let taken = Swift.min(length, rows - start)
                 product.compute(rows: start, count: taken, x, kernels)
+                length -= taken
+                if length == 0 { return }
+                start = 0
+            }
+        }
+    }
+
+    /// The products on the panel kernels: chunks of whole 32-row panel pairs, each thread with its
+    /// own scratch slot for packed panels.
+    private func multiplyOnPanels(
+        _ products: (MatrixProduct, MatrixProduct?, MatrixProduct?), count: Int, totalRows: Int,
+        _ x: QuantizedActivations, _ buffer: ActivationBuffer
+    ) {
+        let panelRows = 32
+        let panels = (totalRows + panelRows - 1) / panelRows
+        let chunkPanels = Swift.max(1, (panels + pool.threadCount * 8 - 1) / (pool.threadCount * 8))
+        let chunkRows = chunkPanels * panelRows
+        let chunks = (totalRows + chunkRows - 1) / chunkRows
+        let kernels = self.kernels
+        let scratch = buffer.scratch, scratchBytes = buffer.scratchBytes
+        precondition(pool.threadCount <= buffer.scratchSlots, "activation buffer has scratch for \(buffer.scratchSlots) threads")
+        pool.parallelFor(count: chunks) { chunk, slot in
+            var start = chunk * chunkRows, length = chunkRows
+            for p in 0..<count {
+                let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
+                let rows = product.weights.rows
+                if start >= rows { start -= rows; continue }
+                let taken = Swift.min(length, rows - start)
+                product.computeOnPanels(rows: start, count: taken, x, scales: buffer.scales, kernels,
+                                     scratch: scratch + slot * scratchBytes)
                 length -= taken
                 if length == 0 { return }
                 start = 0
@@ -128,5 +176,15 @@ public struct MatrixProduct: @unchecked Sendable {
             w.type, weights: w.row(start), weightStride: w.rowStride, rows: count, blocks: blocks,
             activations: x.base, activationStride: x.rowStride, batch: x.rows,
             output: output + start, outputStride: w.rows)
+    }
+
+    @inline(__always)
+    func computeOnPanels(rows start: Int, count: Int, _ x: QuantizedActivations, scales: UnsafePointer<Float>, _ kernels: KernelSet,
+                      scratch: UnsafeMutableRawPointer) {
+        let w = weights
+        kernels.panelGemm(
+            w.type, weights: w.row(start), weightStride: w.rowStride, rows: count, blocks: w.columns / w.type.blockSize,
+            activations: x.base, activationStride: x.rowStride, scales: scales, batch: x.rows,
+            output: output + start, outputStride: w.rows, scratch: scratch)
     }
 }

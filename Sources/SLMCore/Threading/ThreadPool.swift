@@ -35,7 +35,7 @@ public final class ThreadPool: @unchecked Sendable {
         state = PoolState(workers: threadCount - 1, spinNanoseconds: UInt64(Swift.max(0, spinMicroseconds)) * 1000)
         for index in 0..<(threadCount - 1) {
             let state = self.state
-            let thread = Thread { state.workerLoop() }
+            let thread = Thread { state.workerLoop(slot: index + 1) }
             thread.name = "slm-worker-\(index + 1)"
             thread.start()
         }
@@ -49,9 +49,16 @@ public final class ThreadPool: @unchecked Sendable {
     /// work (say, a block of rows) rather than a single element. Bodies run concurrently and must
     /// write only to memory no other index touches.
     public func parallelFor(count: Int, _ body: (Int) -> Void) {
+        parallelFor(count: count) { index, _ in body(index) }
+    }
+
+    /// `parallelFor(count:_:)` that also tells each body which thread runs it: a slot in
+    /// `0..<threadCount` (0 is the caller) that no other body of the same call runs on at the same
+    /// time, so per-thread scratch can be indexed by it.
+    public func parallelFor(count: Int, _ body: (_ index: Int, _ slot: Int) -> Void) {
         if count <= 0 { return }
         if threadCount == 1 || count == 1 {
-            for index in 0..<count { body(index) }
+            for index in 0..<count { body(index, 0) }
             return
         }
         state.dispatchLock.withLock { _ in
@@ -80,7 +87,7 @@ final class PoolState: @unchecked Sendable {
     let sleepers = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     let running = Atomic<Int>(0)
-    var job: ((Int) -> Void)?
+    var job: ((Int, Int) -> Void)?
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Polls (an atomic load each) before a waiting thread yields its core
     /// between polls: a few microseconds, the gap between two products of a forward pass.
@@ -107,7 +114,7 @@ final class PoolState: @unchecked Sendable {
 
     // MARK: Dispatching thread
 
-    func run(count: Int, body: @escaping (Int) -> Void) {
+    func run(count: Int, body: @escaping (Int, Int) -> Void) {
         precondition(count <= Self.indexMask, "parallelFor count \(count) exceeds the ticket's index bits")
         job = body
         jobCount.store(count, ordering: .relaxed)
@@ -116,7 +123,7 @@ final class PoolState: @unchecked Sendable {
         ticket.store((current & Self.tagMask) << Self.indexBits, ordering: .releasing)
         generation.store(current, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
-        claimAndRun(generation: current)
+        claimAndRun(generation: current, slot: 0)
         // Indices other threads claimed are still running: poll, and once that takes long (a
         // claimer was descheduled on a busy machine) give the core away between polls.
         var polls = 0
@@ -141,18 +148,18 @@ final class PoolState: @unchecked Sendable {
 
     // MARK: Workers
 
-    func workerLoop() {
+    func workerLoop(slot: Int) {
         var seen = 0
         while let current = waitForWork(after: seen) {
             seen = current
-            claimAndRun(generation: current)
+            claimAndRun(generation: current, slot: slot)
         }
         running.subtract(1, ordering: .releasing)
     }
 
     /// Claims indices of call `generation` one at a time and runs them, until none is left or a
     /// newer call has started (then the ticket's tag no longer matches and nothing is claimed).
-    @inline(__always) private func claimAndRun(generation current: Int) {
+    @inline(__always) private func claimAndRun(generation current: Int, slot: Int) {
         let tag = current & Self.tagMask
         while true {
             let seen = ticket.load(ordering: .acquiring)
@@ -162,7 +169,7 @@ final class PoolState: @unchecked Sendable {
             guard ticket.compareExchange(expected: seen, desired: seen &+ 1, ordering: .acquiringAndReleasing).exchanged else {
                 continue
             }
-            job?(index)
+            job?(index, slot)
             completed.add(1, ordering: .releasing)
         }
     }

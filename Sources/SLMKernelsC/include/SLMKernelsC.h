@@ -35,21 +35,40 @@ typedef void (*slm_gemm_fn)(const void *w, size_t w_stride, int64_t rows, int64_
                             const void *x, size_t x_stride, int64_t batch,
                             float *y, size_t y_stride);
 
-// MARK: AVX-512 VNNI (256-bit vpdpbusd)
-void slm_gemm_q4_0_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
-                             const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
-void slm_gemm_q4_1_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
-                             const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
-void slm_gemm_q8_0_q8_0_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
-                             const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
-
-// MARK: AVX2 (vpmaddubsw)
+// MARK: Rows: AVX2 (vpmaddubsw), for CPUs without AVX-512 VNNI (gemm_x86.c)
 void slm_gemm_q4_0_q8_1_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
 void slm_gemm_q4_1_q8_1_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
 void slm_gemm_q8_0_q8_0_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
+
+// MARK: Batches: AVX-512 VNNI on 512-bit registers, weights packed per call (gemm_panel_x86.c)
+
+/// Bytes of scratch one call of a packed kernel needs for rows of `blocks` blocks.
+size_t slm_gemm_panel_scratch_bytes(int64_t blocks);
+
+/// Function type of the packed kernels: as `slm_gemm_fn`, plus `xs`, the [d_x, s_x] floats of
+/// every activation block (`batch` rows of `blocks` pairs; see `slm_activation_scales_*`), and
+/// `scratch` of `slm_gemm_panel_scratch_bytes(blocks)` bytes that no other thread uses meanwhile.
+typedef void (*slm_gemm_panel_fn)(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                   const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                   float *y, size_t y_stride, void *scratch);
+
+void slm_gemm_panel_q4_0_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                    const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                    float *y, size_t y_stride, void *scratch);
+void slm_gemm_panel_q4_1_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                    const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                    float *y, size_t y_stride, void *scratch);
+void slm_gemm_panel_q8_0_q8_0_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                    const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                    float *y, size_t y_stride, void *scratch);
+
+/// [d_x, s_x] as floats for every block of `rows` activation rows (`x_stride` bytes apart) into
+/// `xs` (`rows * blocks * 2` floats): d and s of Q8_1 blocks; d and d·Σq of Q8_0 blocks.
+void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs);
+void slm_activation_scales_q8_0(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs);
 
 // MARK: Activation quantizers (`count` floats, a multiple of 32, to Q8_0 or Q8_1 blocks)
 

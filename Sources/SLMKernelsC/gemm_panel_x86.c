@@ -1,0 +1,359 @@
+// Matrix products on AVX-512 VNNI with 512-bit registers, for every batch size (decode, batched
+// decode, prefill).
+//
+// Row kernels (gemm_x86_body.h) compute one dot product per weight row and activation row and
+// reduce each block's lanes to a scalar: about eight instructions per 32 multiply-adds. Here each
+// of the 16 lanes of a register belongs to a different weight row (a panel of 16 rows): a block of
+// a panel is transposed into 8 registers, one per group of 4 elements, each holding those 4
+// elements of all 16 rows, so one vpdpbusd multiplies them with the same 4 elements of one
+// activation row (broadcast), and a block's integer sums for 16 rows land in one register, scaled
+// by 16 weight scales at once.
+//
+// Batches of one or two rows transpose each block into registers and use it at once (each weight
+// byte is read once). Larger batches pack a pair of panels into the caller's scratch first and
+// then run every tile of four activation rows over the packed copy. Both paths share
+// `block_step`, the only place that does arithmetic, so an output has the same bits whatever the
+// batch it was computed in.
+//
+// Each block of weight row r and activation row k contributes
+//     d_w[r]·d_x[k]·Σ q_w·q_x  +  c_w[r]·s_x[k]
+// with c_w = m (Q4_1), -8·d (Q4_0), -128·d (Q8_0, whose signed quants are packed as q + 128),
+// and s_x = d_x·Σ q_x (`slm_activation_scales_*` computes d_x and s_x).
+#include "SLMKernelsC.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define PK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
+#define PK_FN static inline __attribute__((always_inline)) PK_TARGET
+
+enum {
+    PANEL_ROWS = 16,           // weight rows per panel: one per 32-bit lane
+    PANEL_QUANT_BYTES = 512,   // bytes of quants per block of a panel: 16 rows x 32 elements
+    PANEL_SCALE_FLOATS = 32,   // floats of scales per block of a panel: d_w[16], then c_w[16]
+    TILE_ACTIVATIONS = 4,      // activation rows per kernel tile
+};
+
+/// Where one packed panel lives in the scratch.
+typedef struct {
+    uint8_t *quants;  ///< blocks x 512 bytes
+    float *scales;    ///< blocks x 32 floats
+} panel_t;
+
+size_t slm_gemm_panel_scratch_bytes(int64_t blocks) {
+    return (size_t)2 * (size_t)blocks * (PANEL_QUANT_BYTES + PANEL_SCALE_FLOATS * sizeof(float)) + 64;
+}
+
+static panel_t panel_at(void *scratch, int64_t blocks, int index) {
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    const size_t quants = (size_t)blocks * PANEL_QUANT_BYTES, scales = (size_t)blocks * PANEL_SCALE_FLOATS * sizeof(float);
+    uint8_t *p = base + (size_t)index * (quants + scales);
+    return (panel_t){.quants = p, .scales = (float *)(p + quants)};
+}
+
+/// Byte offsets of the panel's 16 rows from the first; rows past `rows` repeat the last row, so
+/// every load stays inside the matrix (their lanes are never stored).
+PK_FN __m512i row_offsets(size_t stride, int rows) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i row = _mm512_min_epi32(lane, _mm512_set1_epi32(rows - 1));
+    return _mm512_mullo_epi32(row, _mm512_set1_epi32((int32_t)stride));
+}
+
+/// The four 16-byte runs at `p[0..3] + offset` in one register, run j in 128-bit lane j.
+PK_FN __m512i load4x16(const uint8_t *const *p, size_t offset) {
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(p[0] + offset)));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p[1] + offset)), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p[2] + offset)), 2);
+    return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p[3] + offset)), 3);
+}
+
+// MARK: Reading weight blocks as panels
+
+/// The 16 row pointers and gather offsets of a panel of `rows` (1...16) rows from `w`. Rows past
+/// `rows` repeat the last row, so every load stays inside the matrix (their lanes are never stored).
+typedef struct {
+    const uint8_t *row[PANEL_ROWS];
+    const uint8_t *first;  ///< row 0, the base of `offsets`
+    __m512i offsets;
+} panel_rows_t;
+
+PK_FN panel_rows_t panel_rows(const uint8_t *w, size_t stride, int rows) {
+    panel_rows_t p;
+    for (int j = 0; j < PANEL_ROWS; j++) p.row[j] = w + (size_t)(j < rows ? j : rows - 1) * stride;
+    p.first = w;
+    p.offsets = row_offsets(stride, rows);
+    return p;
+}
+
+/// Block `b` of a Q4_0/Q4_1 panel: the 8 groups of 4 elements x 16 rows as unsigned bytes, d_w and c_w.
+PK_FN void q4_block(const panel_rows_t *p, int64_t b, int has_min, __m512i g[8], __m512 *d, __m512 *c) {
+    const size_t block_bytes = has_min ? 20 : 18, quant_offset = has_min ? 4 : 2;
+    const size_t at = (size_t)b * block_bytes;
+    const __m512i r0 = load4x16(p->row, at + quant_offset), r1 = load4x16(p->row + 4, at + quant_offset);
+    const __m512i r2 = load4x16(p->row + 8, at + quant_offset), r3 = load4x16(p->row + 12, at + quant_offset);
+    // Dword k of the 16-byte quants of rows 0-3 (r0) and 4-7 (r1) into lanes 0-7; likewise rows 8-15.
+    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    for (int k = 0; k < 4; k++) {
+        const __m512i index = _mm512_add_epi32(pick, _mm512_set1_epi32(k));
+        const __m512i lo = _mm512_permutex2var_epi32(r0, index, r1);
+        const __m512i hi = _mm512_permutex2var_epi32(r2, index, r3);
+        const __m512i dword = _mm512_inserti64x4(lo, _mm512_castsi512_si256(hi), 1);
+        // Elements 4k..4k+3 are the low nibbles of dword k; elements 16+4k.. its high nibbles.
+        g[k] = _mm512_and_si512(dword, low_nibbles);
+        g[k + 4] = _mm512_and_si512(_mm512_srli_epi16(dword, 4), low_nibbles);
+    }
+    const __m512i header = _mm512_i32gather_epi32(_mm512_add_epi32(p->offsets, _mm512_set1_epi32((int32_t)at)), p->first, 1);
+    *d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(header));
+    *c = has_min ? _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(header, 16))) : _mm512_mul_ps(*d, _mm512_set1_ps(-8.0f));
+}
+
+/// Block `b` of a Q8_0 panel: quants + 128 as unsigned bytes, d_w, and c_w = -128·d_w.
+PK_FN void q8_0_block(const panel_rows_t *p, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
+    const __m512i at = _mm512_add_epi32(p->offsets, _mm512_set1_epi32((int32_t)(b * 34)));
+    const __m512i bias = _mm512_set1_epi8((char)0x80);
+    for (int k = 0; k < 8; k++)
+        g[k] = _mm512_xor_si512(_mm512_i32gather_epi32(_mm512_add_epi32(at, _mm512_set1_epi32(2 + 4 * k)), p->first, 1), bias);
+    *d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(at, p->first, 1)));
+    *c = _mm512_mul_ps(*d, _mm512_set1_ps(-128.0f));
+}
+
+/// Block `b` of a panel of weights of type `type` (0: Q4_0, 1: Q4_1, 2: Q8_0).
+PK_FN void weight_block(const int type, const panel_rows_t *p, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
+    if (type == 2) q8_0_block(p, b, g, d, c);
+    else q4_block(p, b, type, g, d, c);
+}
+
+// MARK: Arithmetic (one definition, so every path gives the same bits)
+
+/// Adds block `b`'s contribution for `np` panels (1 or 2) and `nx` activation rows (1...4) to `f`:
+/// the 8 groups' integer products summed exactly, then f += float(Σ)·(d_w·d_x), f += c_w·s_x.
+/// `x` points at the quants of block 0 of activation row 0, `xs` at its [d_x, s_x] pairs.
+PK_FN void block_step(const __m512i g0[8], __m512 d0, __m512 c0, const __m512i g1[8], __m512 d1, __m512 c1, const int np,
+                      const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, size_t xs_stride, int64_t b,
+                      const int nx, __m512 f[2][TILE_ACTIVATIONS]) {
+    __m512i a[2][TILE_ACTIVATIONS];
+    for (int p = 0; p < np; p++)
+        for (int k = 0; k < nx; k++) a[p][k] = _mm512_setzero_si512();
+    const uint8_t *xb = x + (size_t)b * x_block;
+    for (int q = 0; q < 8; q++) {
+        for (int k = 0; k < nx; k++) {
+            int32_t four;
+            memcpy(&four, xb + (size_t)k * x_stride + 4 * q, 4);
+            const __m512i xv = _mm512_set1_epi32(four);
+            a[0][k] = _mm512_dpbusd_epi32(a[0][k], g0[q], xv);
+            if (np > 1) a[1][k] = _mm512_dpbusd_epi32(a[1][k], g1[q], xv);
+        }
+    }
+    for (int k = 0; k < nx; k++) {
+        const __m512 dx = _mm512_set1_ps(xs[(size_t)k * xs_stride + 2 * b]);
+        const __m512 sx = _mm512_set1_ps(xs[(size_t)k * xs_stride + 2 * b + 1]);
+        f[0][k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a[0][k]), _mm512_mul_ps(d0, dx), f[0][k]);
+        f[0][k] = _mm512_fmadd_ps(c0, sx, f[0][k]);
+        if (np > 1) {
+            f[1][k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a[1][k]), _mm512_mul_ps(d1, dx), f[1][k]);
+            f[1][k] = _mm512_fmadd_ps(c1, sx, f[1][k]);
+        }
+    }
+}
+
+PK_FN void store_tile(__m512 f[2][TILE_ACTIVATIONS], const int np, const int nx, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+    for (int k = 0; k < nx; k++) {
+        _mm512_mask_storeu_ps(y + (size_t)k * y_stride, m0, f[0][k]);
+        if (np > 1) _mm512_mask_storeu_ps(y + (size_t)k * y_stride + 16, m1, f[1][k]);
+    }
+}
+
+// MARK: Small batches: weights read straight into registers
+
+/// `np` panels times `nx` (1...4, the whole batch) activation rows, each weight block read once.
+PK_FN void direct_tile(const int type, const panel_rows_t *p0, const panel_rows_t *p1, const int np,
+                       int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, const int nx,
+                       const uint8_t *prefetch_from, size_t prefetch_lines_per_block,
+                       float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+    __m512 f[2][TILE_ACTIVATIONS];
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < TILE_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; b++) {
+        // The next panels' bytes, a share per block, so they arrive while these are multiplied.
+        for (size_t l = 0; l < prefetch_lines_per_block; l++)
+            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
+        __m512i g0[8], g1[8];
+        __m512 d0, c0, d1 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
+        weight_block(type, p0, b, g0, &d0, &c0);
+        if (np > 1) weight_block(type, p1, b, g1, &d1, &c1);
+        block_step(g0, d0, c0, g1, d1, c1, np, x, x_stride, x_block, xs, (size_t)blocks * 2, b, nx, f);
+    }
+    store_tile(f, np, nx, y, y_stride, m0, m1);
+}
+
+// MARK: Larger batches: weights packed once per call, then every tile reads the packed panel
+
+/// Packs every block of a panel into `out`.
+PK_FN void pack_panel(const int type, const panel_rows_t *p, int64_t blocks, panel_t out) {
+    for (int64_t b = 0; b < blocks; b++) {
+        __m512i g[8];
+        __m512 d, c;
+        weight_block(type, p, b, g, &d, &c);
+        uint8_t *q = out.quants + (size_t)b * PANEL_QUANT_BYTES;
+        for (int k = 0; k < 8; k++) _mm512_store_si512((__m512i *)(q + k * 64), g[k]);
+        float *s = out.scales + (size_t)b * PANEL_SCALE_FLOATS;
+        _mm512_store_ps(s, d);
+        _mm512_store_ps(s + 16, c);
+    }
+}
+
+/// `np` packed panels times `nx` (1...4) activation rows.
+PK_FN void packed_tile(panel_t p0, panel_t p1, const int np, int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block,
+                       const float *xs, const int nx, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+    __m512 f[2][TILE_ACTIVATIONS];
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < TILE_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; b++) {
+        __m512i g0[8], g1[8];
+        const uint8_t *q0 = p0.quants + (size_t)b * PANEL_QUANT_BYTES, *q1 = p1.quants + (size_t)b * PANEL_QUANT_BYTES;
+        for (int k = 0; k < 8; k++) {
+            g0[k] = _mm512_load_si512((const __m512i *)(q0 + k * 64));
+            g1[k] = np > 1 ? _mm512_load_si512((const __m512i *)(q1 + k * 64)) : g0[k];
+        }
+        const float *s0 = p0.scales + (size_t)b * PANEL_SCALE_FLOATS, *s1 = p1.scales + (size_t)b * PANEL_SCALE_FLOATS;
+        const __m512 d0 = _mm512_load_ps(s0), c0 = _mm512_load_ps(s0 + 16);
+        const __m512 d1 = np > 1 ? _mm512_load_ps(s1) : d0, c1 = np > 1 ? _mm512_load_ps(s1 + 16) : c0;
+        block_step(g0, d0, c0, g1, d1, c1, np, x, x_stride, x_block, xs, (size_t)blocks * 2, b, nx, f);
+    }
+    store_tile(f, np, nx, y, y_stride, m0, m1);
+}
+
+/// Every tile of the batch against packed panels p0 (and p1 when np is 2).
+PK_FN void packed_panels_times_batch(panel_t p0, panel_t p1, const int np, int64_t blocks, const uint8_t *x, size_t x_stride,
+                                     size_t x_block, const float *xs, int64_t batch, float *y, size_t y_stride,
+                                     __mmask16 m0, __mmask16 m1) {
+    const size_t xs_stride = (size_t)blocks * 2;
+    int64_t k = 0;
+    for (; k + TILE_ACTIVATIONS <= batch; k += TILE_ACTIVATIONS)
+        packed_tile(p0, p1, np, blocks, x + (size_t)k * x_stride, x_stride, x_block, xs + (size_t)k * xs_stride, TILE_ACTIVATIONS,
+                    y + (size_t)k * y_stride, y_stride, m0, m1);
+    const uint8_t *xk = x + (size_t)k * x_stride;
+    const float *xsk = xs + (size_t)k * xs_stride;
+    float *yk = y + (size_t)k * y_stride;
+    switch (batch - k) {
+    case 3: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 3, yk, y_stride, m0, m1); break;
+    case 2: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 2, yk, y_stride, m0, m1); break;
+    case 1: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 1, yk, y_stride, m0, m1); break;
+    default: break;
+    }
+}
+
+static inline __mmask16 lanes(int64_t rows) { return rows >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rows) - 1); }
+
+/// Batches up to this size read weights straight into registers; larger ones pack them first.
+#define DIRECT_MAX_BATCH 2
+
+/// The loop every entry point shares: pairs of 16-row panels, direct or packed by batch size.
+PK_FN void panel_gemm(const int type, const uint8_t *w, size_t w_stride, int64_t rows, int64_t blocks, const uint8_t *x,
+                      size_t x_stride, size_t x_block, const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
+    const panel_t packed0 = panel_at(scratch, blocks, 0), packed1 = panel_at(scratch, blocks, 1);
+    const size_t pair_bytes = 2 * PANEL_ROWS * w_stride;
+    const size_t prefetch_lines = (pair_bytes / 64 + (size_t)blocks - 1) / (size_t)blocks;
+    for (int64_t r = 0; r < rows; r += 2 * PANEL_ROWS) {
+        const int64_t n0 = rows - r < PANEL_ROWS ? rows - r : PANEL_ROWS;
+        const int64_t n1 = rows - r - n0 < PANEL_ROWS ? rows - r - n0 : PANEL_ROWS;
+        const panel_rows_t p0 = panel_rows(w + (size_t)r * w_stride, w_stride, (int)n0);
+        const panel_rows_t p1 = panel_rows(w + (size_t)(r + (n1 > 0 ? n0 : 0)) * w_stride, w_stride, (int)(n1 > 0 ? n1 : n0));
+        const int np = n1 > 0 ? 2 : 1;
+        float *yr = y + r;
+        if (batch <= DIRECT_MAX_BATCH) {
+            // Prefetch the next pair of panels while this one is multiplied, if it is inside the matrix.
+            const int64_t next = r + 2 * PANEL_ROWS;
+            const uint8_t *ahead = next + 2 * PANEL_ROWS <= rows ? w + (size_t)next * w_stride : 0;
+            const size_t lines = ahead ? prefetch_lines : 0;
+            if (np == 2) {
+                if (batch == 2) direct_tile(type, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, lanes(n0), lanes(n1));
+                else direct_tile(type, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, lanes(n0), lanes(n1));
+            } else {
+                if (batch == 2) direct_tile(type, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, lanes(n0), 0);
+                else direct_tile(type, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, lanes(n0), 0);
+            }
+        } else {
+            pack_panel(type, &p0, blocks, packed0);
+            if (np == 2) {
+                pack_panel(type, &p1, blocks, packed1);
+                packed_panels_times_batch(packed0, packed1, 2, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), lanes(n1));
+            } else {
+                packed_panels_times_batch(packed0, packed0, 1, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), 0);
+            }
+        }
+    }
+}
+
+PK_TARGET void slm_gemm_panel_q4_0_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                              const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                              float *y, size_t y_stride, void *scratch) {
+    panel_gemm(0, (const uint8_t *)w, w_stride, rows, blocks, (const uint8_t *)x + 4, x_stride, 36, xs, batch, y, y_stride, scratch);
+}
+
+PK_TARGET void slm_gemm_panel_q4_1_q8_1_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                              const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                              float *y, size_t y_stride, void *scratch) {
+    panel_gemm(1, (const uint8_t *)w, w_stride, rows, blocks, (const uint8_t *)x + 4, x_stride, 36, xs, batch, y, y_stride, scratch);
+}
+
+PK_TARGET void slm_gemm_panel_q8_0_q8_0_vnni(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                                              const void *x, size_t x_stride, const float *xs, int64_t batch,
+                                              float *y, size_t y_stride, void *scratch) {
+    panel_gemm(2, (const uint8_t *)w, w_stride, rows, blocks, (const uint8_t *)x + 2, x_stride, 34, xs, batch, y, y_stride, scratch);
+}
+
+// MARK: Activation scales
+
+PK_TARGET void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
+    for (int64_t k = 0; k < rows; k++) {
+        const uint8_t *row = (const uint8_t *)x + (size_t)k * x_stride;
+        float *out = xs + (size_t)k * (size_t)blocks * 2;
+        for (int64_t b = 0; b < blocks; b++) {
+            uint16_t d, s;
+            memcpy(&d, row + b * 36, 2);
+            memcpy(&s, row + b * 36 + 2, 2);
+            out[2 * b] = _cvtsh_ss(d);
+            out[2 * b + 1] = _cvtsh_ss(s);
+        }
+    }
+}
+
+PK_TARGET void slm_activation_scales_q8_0(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
+    for (int64_t k = 0; k < rows; k++) {
+        const uint8_t *row = (const uint8_t *)x + (size_t)k * x_stride;
+        float *out = xs + (size_t)k * (size_t)blocks * 2;
+        for (int64_t b = 0; b < blocks; b++) {
+            uint16_t d;
+            memcpy(&d, row + b * 34, 2);
+            const int8_t *q = (const int8_t *)(row + b * 34 + 2);
+            int32_t sum = 0;
+            for (int i = 0; i < 32; i++) sum += q[i];
+            out[2 * b] = _cvtsh_ss(d);
+            out[2 * b + 1] = _cvtsh_ss(d) * (float)sum;
+        }
+    }
+}
+
+#else
+
+// Not x86-64: the entry points exist so Swift links everywhere; SLMCore never calls them there.
+size_t slm_gemm_panel_scratch_bytes(int64_t blocks) { (void)blocks; return 0; }
+#define UNAVAILABLE_PANEL(name)                                                                         \
+    void name(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x, size_t x_stride, \
+              const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {                  \
+        (void)w; (void)w_stride; (void)rows; (void)blocks; (void)x; (void)x_stride; (void)xs;            \
+        (void)batch; (void)y; (void)y_stride; (void)scratch; __builtin_trap();                           \
+    }
+UNAVAILABLE_PANEL(slm_gemm_panel_q4_1_q8_1_vnni)
+UNAVAILABLE_PANEL(slm_gemm_panel_q4_0_q8_1_vnni)
+UNAVAILABLE_PANEL(slm_gemm_panel_q8_0_q8_0_vnni)
+void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
+    (void)x; (void)x_stride; (void)rows; (void)blocks; (void)xs; __builtin_trap();
+}
+void slm_activation_scales_q8_0(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
+    (void)x; (void)x_stride; (void)rows; (void)blocks; (void)xs; __builtin_trap();
+}
+#endif
