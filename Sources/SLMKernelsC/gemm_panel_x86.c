@@ -70,28 +70,52 @@ PK_FN __m512i load4x16(const uint8_t *const *p, size_t offset) {
 
 // MARK: Reading weight blocks as panels
 
-/// The 16 row pointers and gather offsets of a panel of `rows` (1...16) rows from `w`. Rows past
-/// `rows` repeat the last row, so every load stays inside the matrix (their lanes are never stored).
+/// Where a panel's rows are: `rows` (1...16) rows from `first`, `stride` bytes apart. A partial
+/// panel also lists 16 row pointers, rows past `rows` repeating the last row, so every load stays
+/// inside the matrix (their lanes are never stored); a full panel is addressed by stride alone.
 typedef struct {
-    const uint8_t *row[PANEL_ROWS];
     const uint8_t *first;  ///< row 0, the base of `offsets`
-    __m512i offsets;
+    size_t stride;
+    int rows;
+    __m512i offsets;       ///< byte offset of each lane's row from `first`
+    const uint8_t *row[PANEL_ROWS];
 } panel_rows_t;
 
 PK_FN panel_rows_t panel_rows(const uint8_t *w, size_t stride, int rows) {
     panel_rows_t p;
-    for (int j = 0; j < PANEL_ROWS; j++) p.row[j] = w + (size_t)(j < rows ? j : rows - 1) * stride;
     p.first = w;
+    p.stride = stride;
+    p.rows = rows;
     p.offsets = row_offsets(stride, rows);
+    for (int j = 0; j < PANEL_ROWS; j++) p.row[j] = w + (size_t)(j < rows ? j : rows - 1) * stride;
     return p;
 }
 
+/// The four 16-byte runs at offset `at` of rows 4m..4m+3, run j in 128-bit lane j.
+PK_FN __m512i rows4x16(const panel_rows_t *p, const int full, int m, size_t at) {
+    if (!full) return load4x16(p->row + 4 * m, at);
+    const uint8_t *r = p->first + at + (size_t)(4 * m) * p->stride;
+    const size_t s = p->stride;
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)r));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(r + s)), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(r + 2 * s)), 2);
+    return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(r + 3 * s)), 3);
+}
+
+/// The 32 bytes at offset `at` of rows 2m and 2m+1, one per 256-bit half.
+PK_FN __m512i rows2x32(const panel_rows_t *p, const int full, int m, size_t at) {
+    const uint8_t *r0 = full ? p->first + at + (size_t)(2 * m) * p->stride : p->row[2 * m] + at;
+    const uint8_t *r1 = full ? r0 + p->stride : p->row[2 * m + 1] + at;
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)r0)),
+                              _mm256_loadu_si256((const __m256i *)r1), 1);
+}
+
 /// Block `b` of a Q4_0/Q4_1 panel: the 8 groups of 4 elements x 16 rows as unsigned bytes, d_w and c_w.
-PK_FN void q4_block(const panel_rows_t *p, int64_t b, int has_min, __m512i g[8], __m512 *d, __m512 *c) {
+PK_FN void q4_block(const panel_rows_t *p, const int full, int64_t b, int has_min, __m512i g[8], __m512 *d, __m512 *c) {
     const size_t block_bytes = has_min ? 20 : 18, quant_offset = has_min ? 4 : 2;
     const size_t at = (size_t)b * block_bytes;
-    const __m512i r0 = load4x16(p->row, at + quant_offset), r1 = load4x16(p->row + 4, at + quant_offset);
-    const __m512i r2 = load4x16(p->row + 8, at + quant_offset), r3 = load4x16(p->row + 12, at + quant_offset);
+    const __m512i r0 = rows4x16(p, full, 0, at + quant_offset), r1 = rows4x16(p, full, 1, at + quant_offset);
+    const __m512i r2 = rows4x16(p, full, 2, at + quant_offset), r3 = rows4x16(p, full, 3, at + quant_offset);
     // Dword k of the 16-byte quants of rows 0-3 (r0) and 4-7 (r1) into lanes 0-7; likewise rows 8-15.
     const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
@@ -110,19 +134,52 @@ PK_FN void q4_block(const panel_rows_t *p, int64_t b, int has_min, __m512i g[8],
 }
 
 /// Block `b` of a Q8_0 panel: quants + 128 as unsigned bytes, d_w, and c_w = -128·d_w.
-PK_FN void q8_0_block(const panel_rows_t *p, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
-    const __m512i at = _mm512_add_epi32(p->offsets, _mm512_set1_epi32((int32_t)(b * 34)));
+///
+/// The 16 rows' 8 dwords of quants are transposed in three rounds of two-register permutes, each
+/// round halving the groups and doubling the rows a register holds: (2 rows x 8 groups) ->
+/// (4 x 4) -> (8 x 2) -> (16 x 1).
+PK_FN void q8_0_block(const panel_rows_t *p, const int full, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
+    const size_t at = (size_t)b * 34;
+    __m512i in[8];
+    for (int m = 0; m < 8; m++) in[m] = rows2x32(p, full, m, at + 2);
+    // Round 1: rows 4t..4t+3 (in[2t] rows 4t, 4t+1; in[2t+1] rows 4t+2, 4t+3), lane = 4·group + row.
+    const __m512i r1_lo = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i r1_hi = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
+    __m512i q[8];  // q[t] groups 0-3 of rows 4t..; q[4+t] groups 4-7
+    for (int t = 0; t < 4; t++) {
+        q[t] = _mm512_permutex2var_epi32(in[2 * t], r1_lo, in[2 * t + 1]);
+        q[4 + t] = _mm512_permutex2var_epi32(in[2 * t], r1_hi, in[2 * t + 1]);
+    }
+    // Round 2: rows 8u..8u+7 from q[2u] (rows 8u..8u+3) and q[2u+1], lane = 8·group + row.
+    const __m512i r2_lo = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i r2_hi = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    __m512i e[8];  // e[2h + u]: rows 8u.., groups 4h+{0,1}; e[4 + 2h + u]: groups 4h+{2,3}
+    for (int h = 0; h < 2; h++)
+        for (int u = 0; u < 2; u++) {
+            e[2 * h + u] = _mm512_permutex2var_epi32(q[4 * h + 2 * u], r2_lo, q[4 * h + 2 * u + 1]);
+            e[4 + 2 * h + u] = _mm512_permutex2var_epi32(q[4 * h + 2 * u], r2_hi, q[4 * h + 2 * u + 1]);
+        }
+    // Round 3: all 16 rows from e[.. u=0] (rows 0-7) and e[.. u=1] (rows 8-15), one group each.
+    const __m512i r3_lo = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i r3_hi = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
     const __m512i bias = _mm512_set1_epi8((char)0x80);
-    for (int k = 0; k < 8; k++)
-        g[k] = _mm512_xor_si512(_mm512_i32gather_epi32(_mm512_add_epi32(at, _mm512_set1_epi32(2 + 4 * k)), p->first, 1), bias);
-    *d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(at, p->first, 1)));
+    for (int h = 0; h < 2; h++) {
+        // Groups 4h, 4h+1 come from e[2h + u]; groups 4h+2, 4h+3 from e[4 + 2h + u].
+        g[4 * h] = _mm512_xor_si512(_mm512_permutex2var_epi32(e[2 * h], r3_lo, e[2 * h + 1]), bias);
+        g[4 * h + 1] = _mm512_xor_si512(_mm512_permutex2var_epi32(e[2 * h], r3_hi, e[2 * h + 1]), bias);
+        g[4 * h + 2] = _mm512_xor_si512(_mm512_permutex2var_epi32(e[4 + 2 * h], r3_lo, e[4 + 2 * h + 1]), bias);
+        g[4 * h + 3] = _mm512_xor_si512(_mm512_permutex2var_epi32(e[4 + 2 * h], r3_hi, e[4 + 2 * h + 1]), bias);
+    }
+    const __m512i header = _mm512_i32gather_epi32(_mm512_add_epi32(p->offsets, _mm512_set1_epi32((int32_t)at)), p->first, 1);
+    *d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(header));
     *c = _mm512_mul_ps(*d, _mm512_set1_ps(-128.0f));
 }
 
-/// Block `b` of a panel of weights of type `type` (0: Q4_0, 1: Q4_1, 2: Q8_0).
-PK_FN void weight_block(const int type, const panel_rows_t *p, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
-    if (type == 2) q8_0_block(p, b, g, d, c);
-    else q4_block(p, b, type, g, d, c);
+/// Block `b` of a panel of weights of type `type` (0: Q4_0, 1: Q4_1, 2: Q8_0); `full` when the
+/// panel has all 16 rows.
+PK_FN void weight_block(const int type, const panel_rows_t *p, const int full, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
+    if (type == 2) q8_0_block(p, full, b, g, d, c);
+    else q4_block(p, full, b, type, g, d, c);
 }
 
 // MARK: Arithmetic (one definition, so every path gives the same bits)
@@ -168,7 +225,7 @@ PK_FN void store_tile(__m512 f[2][TILE_ACTIVATIONS], const int np, const int nx,
 // MARK: Small batches: weights read straight into registers
 
 /// `np` panels times `nx` (1...4, the whole batch) activation rows, each weight block read once.
-PK_FN void direct_tile(const int type, const panel_rows_t *p0, const panel_rows_t *p1, const int np,
+PK_FN void direct_tile(const int type, const int full, const panel_rows_t *p0, const panel_rows_t *p1, const int np,
                        int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, const int nx,
                        const uint8_t *prefetch_from, size_t prefetch_lines_per_block,
                        float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
@@ -181,8 +238,8 @@ PK_FN void direct_tile(const int type, const panel_rows_t *p0, const panel_rows_
             _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
         __m512i g0[8], g1[8];
         __m512 d0, c0, d1 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
-        weight_block(type, p0, b, g0, &d0, &c0);
-        if (np > 1) weight_block(type, p1, b, g1, &d1, &c1);
+        weight_block(type, p0, full, b, g0, &d0, &c0);
+        if (np > 1) weight_block(type, p1, full, b, g1, &d1, &c1);
         block_step(g0, d0, c0, g1, d1, c1, np, x, x_stride, x_block, xs, (size_t)blocks * 2, b, nx, f);
     }
     store_tile(f, np, nx, y, y_stride, m0, m1);
@@ -191,11 +248,14 @@ PK_FN void direct_tile(const int type, const panel_rows_t *p0, const panel_rows_
 // MARK: Larger batches: weights packed once per call, then every tile reads the packed panel
 
 /// Packs every block of a panel into `out`.
-PK_FN void pack_panel(const int type, const panel_rows_t *p, int64_t blocks, panel_t out) {
+PK_FN void pack_panel(const int type, const int full, const panel_rows_t *p, int64_t blocks, panel_t out,
+                      const uint8_t *prefetch_from, size_t prefetch_lines_per_block) {
     for (int64_t b = 0; b < blocks; b++) {
+        for (size_t l = 0; l < prefetch_lines_per_block; l++)
+            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
         __m512i g[8];
         __m512 d, c;
-        weight_block(type, p, b, g, &d, &c);
+        weight_block(type, p, full, b, g, &d, &c);
         uint8_t *q = out.quants + (size_t)b * PANEL_QUANT_BYTES;
         for (int k = 0; k < 8; k++) _mm512_store_si512((__m512i *)(q + k * 64), g[k]);
         float *s = out.scales + (size_t)b * PANEL_SCALE_FLOATS;
@@ -263,22 +323,28 @@ PK_FN void panel_gemm(const int type, const uint8_t *w, size_t w_stride, int64_t
         const panel_rows_t p1 = panel_rows(w + (size_t)(r + (n1 > 0 ? n0 : 0)) * w_stride, w_stride, (int)(n1 > 0 ? n1 : n0));
         const int np = n1 > 0 ? 2 : 1;
         float *yr = y + r;
+        const int full = n0 == PANEL_ROWS && (np == 1 || n1 == PANEL_ROWS);
+        // Prefetch the next pair of panels while this one is read, if it is inside the matrix.
+        const int64_t next = r + 2 * PANEL_ROWS;
+        const uint8_t *ahead = next + 2 * PANEL_ROWS <= rows ? w + (size_t)next * w_stride : 0;
+        const size_t lines = ahead ? prefetch_lines : 0;
         if (batch <= DIRECT_MAX_BATCH) {
-            // Prefetch the next pair of panels while this one is multiplied, if it is inside the matrix.
-            const int64_t next = r + 2 * PANEL_ROWS;
-            const uint8_t *ahead = next + 2 * PANEL_ROWS <= rows ? w + (size_t)next * w_stride : 0;
-            const size_t lines = ahead ? prefetch_lines : 0;
-            if (np == 2) {
-                if (batch == 2) direct_tile(type, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, lanes(n0), lanes(n1));
-                else direct_tile(type, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, lanes(n0), lanes(n1));
-            } else {
-                if (batch == 2) direct_tile(type, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, lanes(n0), 0);
-                else direct_tile(type, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, lanes(n0), 0);
-            }
+            const __mmask16 m0 = lanes(n0), m1 = np == 2 ? lanes(n1) : 0;
+            if (full && np == 2 && batch == 1)
+                direct_tile(type, 1, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, m0, m1);
+            else if (full && np == 2)
+                direct_tile(type, 1, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, m0, m1);
+            else if (np == 2)
+                direct_tile(type, 0, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, (int)batch, ahead, lines, yr, y_stride, m0, m1);
+            else
+                direct_tile(type, 0, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, (int)batch, ahead, lines, yr, y_stride, m0, m1);
         } else {
-            pack_panel(type, &p0, blocks, packed0);
+            const uint8_t *ahead1 = ahead ? ahead + (lines / 2) * (size_t)blocks * 64 : 0;
+            if (full) pack_panel(type, 1, &p0, blocks, packed0, ahead, lines / 2);
+            else pack_panel(type, 0, &p0, blocks, packed0, ahead, lines / 2);
             if (np == 2) {
-                pack_panel(type, &p1, blocks, packed1);
+                if (full) pack_panel(type, 1, &p1, blocks, packed1, ahead1, lines - lines / 2);
+                else pack_panel(type, 0, &p1, blocks, packed1, ahead1, lines - lines / 2);
                 packed_panels_times_batch(packed0, packed1, 2, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), lanes(n1));
             } else {
                 packed_panels_times_batch(packed0, packed0, 1, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), 0);
