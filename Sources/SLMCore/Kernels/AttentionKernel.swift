@@ -7,14 +7,70 @@ import Darwin
 import SLMKernelsC
 #endif
 
-/// Attention of one query head over a run of fp32 keys and values:
-/// `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
+/// Causal attention over fp32 keys and values: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
 ///
-/// On x86-64 with AVX2 the C kernel runs (FMA, 8 floats a step, keys and values read once each);
-/// elsewhere the scalar-loop reference, which is also the definition the tests hold it to.
+/// `rows` takes the query heads that share one key/value head over a run of consecutive
+/// positions of one sequence (a prefill tile, or one decode row). On x86-64 with AVX-512 a C
+/// kernel runs it flash-attention style (each block of 16 keys and values read once for all the
+/// run's queries, running maximum and sum, vectorized e^x); with AVX2 only, the per-head C kernel
+/// runs once per query; elsewhere the scalar reference. `headReference` and `rowsReference` are
+/// the definitions the tests hold the kernels to.
 public enum AttentionKernel {
-    /// Whether the C kernel runs on this CPU.
+    /// Whether the per-head C kernel (AVX2 + FMA) runs on this CPU.
     public static let usesCKernel: Bool = KernelSet.supportedBackends.contains(.avx2)
+    /// Whether the run kernel (AVX-512) runs on this CPU.
+    public static let usesRunKernel: Bool = KernelSet.supportedBackends.contains(.avx512VNNI)
+    /// Queries (`rows · group`) one `rows` call takes at most.
+    public static let maxQueries = 256
+
+    // MARK: Runs of positions
+
+    /// Causal attention of `group` query heads sharing one key/value head for `rows` consecutive
+    /// positions `firstPosition...` of one sequence.
+    ///
+    /// Query head g of row r is at `query + r·queryStride + g·headDimension`, its output at
+    /// `output + r·outputStride + g·headDimension`; row r attends to positions `0...firstPosition + r`,
+    /// whose keys and values start `t · stride` floats after `keys` and `values`. `scores` is
+    /// scratch for `firstPosition + rows` floats (unused by the AVX-512 kernel).
+    @inline(__always)
+    public static func rows(
+        query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, headDimension: Int, scale: Float,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
+    ) {
+        precondition(rows >= 1 && group >= 1 && rows * group <= maxQueries, "\(rows) rows of \(group) heads exceed \(maxQueries) queries")
+        #if canImport(SLMKernelsC)
+        if usesRunKernel {
+            slm_attention_rows_f32_avx512(query, queryStride, Int64(rows), Int64(group), Int64(firstPosition), keys, values,
+                                          stride, Int64(headDimension), scale, output, outputStride)
+            return
+        }
+        #endif
+        for r in 0..<rows {
+            for g in 0..<group {
+                head(query: query + r * queryStride + g * headDimension, keys: keys, values: values, stride: stride,
+                     length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
+                     output: output + r * outputStride + g * headDimension)
+            }
+        }
+    }
+
+    /// The scalar definition of `rows`: `headReference` for every query head of every row.
+    public static func rowsReference(
+        query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, headDimension: Int, scale: Float,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            for g in 0..<group {
+                headReference(query: query + r * queryStride + g * headDimension, keys: keys, values: values, stride: stride,
+                              length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
+                              output: output + r * outputStride + g * headDimension)
+            }
+        }
+    }
+
+    // MARK: One head
 
     /// One head: `scores` is scratch for `length` floats; keys and values of position `t` start
     /// `t · stride` floats after `keys` and `values`.

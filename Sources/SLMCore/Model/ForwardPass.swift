@@ -71,30 +71,80 @@ struct ForwardPass {
 
     /// Causal grouped-query attention of each row's queries over its own cache of block `layer`
     /// (positions `0...rows[b].position`). Query head `hd` reads key/value head `hd / queryHeadsPerKVHead`.
+    ///
+    /// Rows are cut into tiles, runs of up to `attentionTileRows` consecutive positions of one
+    /// sequence (a prefill chunk gives many, a batched decode step one per sequence); one work item
+    /// is a tile and a key/value head, so its keys and values are read once for all the queries
+    /// that use them. Items go to the pool longest first, as causal rows have unequal lengths.
     private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>) {
         let h = model.hyper, s = state
         let headDim = h.headDimension, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
-        let group = h.queryHeadsPerKVHead, heads = h.headCount
+        let group = h.queryHeadsPerKVHead, kvHeads = h.headCountKV
         let scale = 1 / Float(headDim).squareRoot()
-        let tasks = batch * heads
-        var work = 0
-        for b in 0..<batch { work += s.rows[b].position + 1 }
-        // Parallel only when the scores are worth a dispatch; each index owns one score row.
-        let parts = min(s.attentionParts, tasks, max(1, work * heads / 2048))
+        let tileRows = max(1, min(s.attentionTileRows, AttentionKernel.maxQueries / group))
+        let tiles = s.attentionTiles
+        var tileCount = 0, work = 0, b = 0
+        while b < batch {
+            let first = s.rows[b]
+            var count = 1
+            while b + count < batch, count < tileRows, s.rows[b + count].keyCache == first.keyCache,
+                  s.rows[b + count].position == first.position + count {
+                count += 1
+            }
+            let tile = AttentionTile(firstRow: b, rows: count, cost: count * (first.position + (count + 1) / 2))
+            // Insertion by cost, largest first (a handful of tiles).
+            var slot = tileCount
+            while slot > 0, tiles[slot - 1].cost < tile.cost {
+                tiles[slot] = tiles[slot - 1]
+                slot -= 1
+            }
+            tiles[slot] = tile
+            tileCount += 1
+            work += tile.cost
+            b += count
+        }
+        let items = tileCount * kvHeads
         let maxAttention = s.maxAttention
 
-        pool.parallelFor(count: parts) { part in
-            let scores = s.scores + part * maxAttention
-            for task in (tasks * part / parts)..<(tasks * (part + 1) / parts) {
-                let b = task / heads, head = task % heads
-                let row = s.rows[b]
-                let length = row.position + 1
-                let kvOffset = layer * row.cacheContext * kvWidth + (head / group) * headDim
-                let keys = row.keyCache + kvOffset, values = row.valueCache + kvOffset
-                AttentionKernel.head(query: s.q + b * qWidth + head * headDim, keys: keys, values: values, stride: kvWidth,
-                                     length: length, headDimension: headDim, scale: scale,
-                                     scores: scores, output: output + b * qWidth + head * headDim)
+        func run(item: Int, scores: UnsafeMutablePointer<Float>) {
+            let tile = tiles[item / kvHeads], kvHead = item % kvHeads
+            let row = s.rows[tile.firstRow]
+            let kvOffset = layer * row.cacheContext * kvWidth + kvHead * headDim
+            let queryOffset = tile.firstRow * qWidth + kvHead * group * headDim
+            AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
+                                 firstPosition: row.position, keys: row.keyCache + kvOffset, values: row.valueCache + kvOffset,
+                                 stride: kvWidth, headDimension: headDim, scale: scale,
+                                 output: output + queryOffset, outputStride: qWidth, scores: scores)
+        }
+
+        // Parallel only when the scores are worth a dispatch (a decode row of a short context is not).
+        if work * h.headCount < ForwardPass.parallelAttentionPairs || items == 1 {
+            for item in 0..<items { run(item: item, scores: s.scores) }
+        } else if AttentionKernel.usesRunKernel {
+            // No score scratch: one index per item, claimed longest first.
+            pool.parallelFor(count: items) { item in run(item: item, scores: s.scores) }
+        } else {
+            // Each index owns one score row and takes every `parts`-th item.
+            let parts = min(s.attentionParts, items)
+            pool.parallelFor(count: parts) { part in
+                var item = part
+                while item < items {
+                    run(item: item, scores: s.scores + part * maxAttention)
+                    item += parts
+                }
             }
         }
     }
+
+    /// Query-key pairs below which a layer's attention runs on the calling thread.
+    static let parallelAttentionPairs = 8192
+}
+
+/// A run of consecutive positions of one sequence in a forward pass's batch (rows `firstRow...`),
+/// the unit of attention work together with one key/value head.
+struct AttentionTile {
+    var firstRow: Int
+    var rows: Int
+    /// Query-key pairs of one query head, the tile's share of the work.
+    var cost: Int
 }

@@ -30,6 +30,8 @@ final class RunState {
     let attentionParts: Int
     /// Positions whose logits are computed together.
     let logitsRows: Int
+    /// Consecutive positions of one sequence whose attention runs as one work item.
+    let attentionTileRows = 16
 
     /// Residual stream `[batch × dim]`.
     let x: UnsafeMutablePointer<Float>
@@ -52,6 +54,8 @@ final class RunState {
     let scores: UnsafeMutablePointer<Float>
     /// Cache and position of each batch row `[maxBatch]`.
     let rows: UnsafeMutablePointer<RowTarget>
+    /// Attention tiles of the current batch `[maxBatch]`.
+    let attentionTiles: UnsafeMutablePointer<AttentionTile>
     /// KV cache `[layer × maxContext × kv width]`.
     let keyCache: UnsafeMutablePointer<Float>
     let valueCache: UnsafeMutablePointer<Float>
@@ -95,10 +99,13 @@ final class RunState {
         rows = .allocate(capacity: maxBatch)
         rows.initialize(repeating: RowTarget(keyCache: keyCache, valueCache: valueCache, cacheContext: maxContext, position: 0),
                         count: maxBatch)
+        attentionTiles = .allocate(capacity: maxBatch)
+        attentionTiles.initialize(repeating: AttentionTile(firstRow: 0, rows: 0, cost: 0), count: maxBatch)
     }
 
     deinit {
         for p in allocations { free(p) }
         rows.deallocate()
+        attentionTiles.deallocate()
     }
 }

@@ -1,4 +1,4 @@
-/// Attention kernels (AVX2 + FMA on x86-64), declared apart from the matrix kernels.
+/// Attention kernels (x86-64), declared apart from the matrix kernels.
 #ifndef SLM_ATTENTION_H
 #define SLM_ATTENTION_H
 
@@ -16,6 +16,21 @@ extern "C" {
 /// `scores` as scratch for `length` floats.
 void slm_attention_head_f32(const float *q, const float *keys, const float *values, size_t kv_stride,
                             int64_t length, int64_t head_dim, float scale, float *scores, float *out);
+
+// MARK: Attention of a run of positions (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
+
+/// Queries one call takes at most (`rows · group`).
+#define SLM_ATTENTION_MAX_QUERIES 256
+
+/// Causal attention of `group` query heads sharing one key/value head, for `rows` consecutive
+/// positions `first_position ...` of one sequence. Query head g of row r is `head_dim` floats at
+/// `q + r·q_row_stride + g·head_dim`, its output at `out + r·out_row_stride + g·head_dim`; row r
+/// attends to positions `0 ... first_position + r`, position t's key and value `t·kv_stride`
+/// floats after `keys` and `values`. Needs `rows · group ≤ SLM_ATTENTION_MAX_QUERIES`.
+void slm_attention_rows_f32_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                   int64_t first_position, const float *keys, const float *values,
+                                   size_t kv_stride, int64_t head_dim, float scale,
+                                   float *out, size_t out_row_stride);
 
 #ifdef __cplusplus
 }
