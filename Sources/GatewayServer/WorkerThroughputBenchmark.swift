@@ -29,11 +29,14 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
         public var cpuByThread: [String: Double]
         /// Context switches of the process during the round (voluntary and forced).
         public var contextSwitches: Int
+        /// When the round started, in seconds since the first counted round started.
+        public var startedAt: Double
 
         /// A measured round.
-        public init(tokens: Int, seconds: Double, cpuSeconds: Double, cpuByThread: [String: Double] = [:], contextSwitches: Int = 0) {
+        public init(tokens: Int, seconds: Double, cpuSeconds: Double, cpuByThread: [String: Double] = [:], contextSwitches: Int = 0,
+                    startedAt: Double = 0) {
             self.tokens = tokens; self.seconds = seconds; self.cpuSeconds = cpuSeconds
-            self.cpuByThread = cpuByThread; self.contextSwitches = contextSwitches
+            self.cpuByThread = cpuByThread; self.contextSwitches = contextSwitches; self.startedAt = startedAt
         }
 
         /// Tokens per second.
@@ -120,14 +123,23 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
     public var gatewayRatio: Double { gateway.tokensPerSecond / core.tokensPerSecond }
     /// Worker throughput as a fraction of the scheduler's own, over every round together.
     public var workerRatio: Double { worker.tokensPerSecond / core.tokensPerSecond }
-    /// Gateway/core of each turn (the gateway's round against the core's round of the same turn).
+    /// Gateway/core of each gateway round, against the core rounds just before and after it.
     public var gatewayRoundRatios: [Double] { Self.pairedRatios(gateway, core) }
-    /// Worker/core of each turn.
+    /// Worker/core of each worker round, against the core rounds just before and after it.
     public var workerRoundRatios: [Double] { Self.pairedRatios(worker, core) }
 
-    /// The rate of each round of `leg` divided by that of the anchor's round in the same turn.
+    /// The rate of each round of `leg` divided by the mean rate of the anchor's rounds that bracket it in
+    /// time (the last one started before it and the first one started after it; one of them at either end),
+    /// so a load that drifts during the run shifts both sides of each ratio alike.
     static func pairedRatios(_ leg: Leg, _ anchor: Leg) -> [Double] {
-        zip(leg.rounds, anchor.rounds).map { $1.tokensPerSecond > 0 ? $0.tokensPerSecond / $1.tokensPerSecond : 0 }
+        leg.rounds.compactMap { round in
+            let before = anchor.rounds.last { $0.startedAt < round.startedAt }
+            let after = anchor.rounds.first { $0.startedAt > round.startedAt }
+            let bracket = [before, after].compactMap { $0?.tokensPerSecond }
+            guard !bracket.isEmpty else { return nil }
+            let anchorRate = bracket.reduce(0, +) / Double(bracket.count)
+            return anchorRate > 0 ? round.tokensPerSecond / anchorRate : nil
+        }
     }
 
     /// The thread groups CPU time is reported for, in print order: the model's threads (the scheduler's and
@@ -148,8 +160,8 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
                 + "\n          rounds: " + leg.roundRates.map { number($0) }.joined(separator: ", ")
         }
         func ratios(_ name: String, _ paired: [Double], _ aggregate: Double) -> String {
-            "ratio \(name): median of turns \(spread(Spread(paired), 3)), all rounds \(number(aggregate, 3))"
-                + "; turns: " + paired.map { number($0, 3) }.joined(separator: ", ")
+            "ratio \(name): median of rounds \(spread(Spread(paired), 3)) (each against the anchor's rounds before and after it),"
+                + " all rounds together \(number(aggregate, 3)); rounds: " + paired.map { number($0, 3) }.joined(separator: ", ")
         }
         let answers = differingAnswers.values.reduce(0, +) == 0
             ? "every stream's answer equals the core's warm-up answer (same token counts, same text)"
@@ -219,9 +231,10 @@ public func runLocalThroughputBenchmark(runtime: LocalModelRuntime, streams: Int
         let reference = try await sides[0].run().answers()
         for side in sides.dropFirst() { try side.check(try await side.run().answers(), against: reference) }
         var order = sides
+        let origin = ContinuousClock.now
         for _ in 0..<rounds {
             for side in order {
-                let (round, answers) = try await side.measure()
+                let (round, answers) = try await side.measure(since: origin)
                 let differing = try side.check(answers, against: reference)
                 report.differingAnswers[side.name, default: 0] += differing
                 switch side.name {
@@ -265,8 +278,8 @@ private struct BenchSide: Sendable {
     let name: String
     let run: @Sendable () async throws -> BenchRoundOutput
 
-    /// One timed round: wall and CPU time, context switches, and the answers.
-    func measure() async throws -> (LocalThroughputReport.Round, [BenchAnswer]) {
+    /// One timed round: wall and CPU time, context switches, and the answers; `origin` is the run's first counted round's start.
+    func measure(since origin: ContinuousClock.Instant) async throws -> (LocalThroughputReport.Round, [BenchAnswer]) {
         let threadsBefore = ThreadCPUTimes.read()
         let usageBefore = ProcessUsage.read()
         let start = ContinuousClock.now
@@ -276,7 +289,8 @@ private struct BenchSide: Sendable {
         let byThread = ThreadCPUTimes.read().secondsByGroup(since: threadsBefore)
         let answers = try output.answers()
         let round = LocalThroughputReport.Round(tokens: answers.reduce(0) { $0 + $1.tokens }, seconds: seconds, cpuSeconds: usage.cpuSeconds,
-                                                cpuByThread: byThread, contextSwitches: usage.contextSwitches)
+                                                cpuByThread: byThread, contextSwitches: usage.contextSwitches,
+                                                startedAt: (start - origin).inSeconds)
         return (round, answers)
     }
 

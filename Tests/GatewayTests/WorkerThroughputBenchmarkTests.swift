@@ -17,16 +17,27 @@ struct WorkerThroughputBenchmarkTests {
         #expect(spread == LocalThroughputReport.Spread(median: median, low: low, high: high))
     }
 
-    @Test func ratiosPairEachRoundWithTheAnchorsRoundOfTheSameTurn() {
-        let core = LocalThroughputReport.Leg(rounds: [.init(tokens: 100, seconds: 1, cpuSeconds: 2), .init(tokens: 100, seconds: 2, cpuSeconds: 4)])
-        let gateway = LocalThroughputReport.Leg(rounds: [.init(tokens: 100, seconds: 1.25, cpuSeconds: 2), .init(tokens: 100, seconds: 2, cpuSeconds: 4)])
+    @Test func eachRoundIsComparedWithTheAnchorRoundsAroundIt() {
+        // core at 100, 50 and 80 tok/s at t = 0, 10 and 20 s; gateway rounds at t = 5, 15 and 25 s.
+        let core = LocalThroughputReport.Leg(rounds: [
+            .init(tokens: 100, seconds: 1, cpuSeconds: 2, startedAt: 0), .init(tokens: 100, seconds: 2, cpuSeconds: 4, startedAt: 10),
+            .init(tokens: 80, seconds: 1, cpuSeconds: 3, startedAt: 20),
+        ])
+        let gateway = LocalThroughputReport.Leg(rounds: [
+            .init(tokens: 60, seconds: 1, cpuSeconds: 2, startedAt: 5), .init(tokens: 65, seconds: 1, cpuSeconds: 2, startedAt: 15),
+            .init(tokens: 40, seconds: 1, cpuSeconds: 2, startedAt: 25),
+        ])
         var report = LocalThroughputReport(streams: 8, maxTokens: 64)
         report.core = core
         report.gateway = gateway
-        #expect(report.gatewayRoundRatios == [0.8, 1.0])
-        #expect(abs(report.gatewayRatio - 200.0 / 3.25 / (200.0 / 3.0)) < 1e-12)
-        #expect(core.cpuMillisecondsPerToken == 30)
-        #expect(core.rateSpread == LocalThroughputReport.Spread(median: 75, low: 50, high: 100))
+        let expected: [Double] = [0.8, 1.0, 0.5]
+        #expect(report.gatewayRoundRatios == expected)
+        let aggregate: Double = (165.0 / 3) / (280.0 / 4)
+        #expect(abs(report.gatewayRatio - aggregate) < 1e-12)
+        let cpuPerToken: Double = 9000.0 / 280
+        #expect(core.cpuMillisecondsPerToken == cpuPerToken)
+        #expect(core.rateSpread == LocalThroughputReport.Spread(median: 80, low: 50, high: 100))
+        #expect(LocalThroughputReport.pairedRatios(gateway, LocalThroughputReport.Leg()).isEmpty)
     }
 
     @Test func readsTheAnswerAndUsageOfAnEventStream() throws {
@@ -66,6 +77,6 @@ struct WorkerThroughputBenchmarkTests {
         }
         #expect(report.gatewayRoundRatios.count == 2)
         #expect(report.gateway.cpuMillisecondsPerToken(of: "model") > 0)
-        #expect(report.description.contains("ratio gateway/core: median of turns"))
+        #expect(report.description.contains("ratio gateway/core: median of rounds"))
     }
 }
