@@ -9,49 +9,61 @@ struct ForwardPass {
 
     /// Runs `tokens` (row b at `state.rows[b]`) through every block, storing each row's key and
     /// value in its cache and leaving the final-normed hidden states in `state.xb` (`[batch × dim]`).
+    ///
+    /// The element-wise work between the products runs per row, spread over the pool for large
+    /// batches (prefill) and on the calling thread for small ones (decode, where a dispatch would
+    /// cost more than the work). Each residual add is fused with the norm that follows it.
     func run(_ tokens: UnsafeBufferPointer<Int32>) {
         let h = model.hyper, w = model.weights, s = state
         let batch = tokens.count
         let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
-        let ff = h.feedForwardLength, pairs = h.ropeDimensionCount / 2
+        let ff = h.feedForwardLength, ropeDims = h.ropeDimensionCount, epsilon = h.rmsNormEpsilon
 
-        // Token embeddings and the RoPE angles of each row's position, shared by every block.
-        for b in 0..<batch {
-            Dequantize.row(Int(tokens[b]), of: w.tokenEmbedding, into: s.x + b * dim)
-            TransformerOps.ropeAngles(position: s.rows[b].position, base: h.ropeFrequencyBase, dimensions: h.ropeDimensionCount,
-                                      cos: s.ropeCos + b * pairs, sin: s.ropeSin + b * pairs)
+        // Token embeddings, the RoPE tables of each row's position (shared by every block) and
+        // the first block's attention norm: xb = rmsnorm(x).
+        w.layers[0].attentionNorm.withUnsafeBufferPointer { norm in
+            forRows(batch) { rows in
+                for b in rows {
+                    Dequantize.row(Int(tokens[b]), of: w.tokenEmbedding, into: s.x + b * dim)
+                    TransformerOps.ropeTables(position: s.rows[b].position, base: h.ropeFrequencyBase, dimensions: ropeDims,
+                                              cos: s.ropeCos + b * ropeDims, sin: s.ropeSin + b * ropeDims)
+                    TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: epsilon)
+                }
+            }
         }
 
         for (l, layer) in w.layers.enumerated() {
-            // Attention: xb = rmsnorm(x); q, k, v = xb·Wq, xb·Wk, xb·Wv; rotate q and k.
-            rmsNorm(layer.attentionNorm, batch: batch)
+            // Attention: q, k, v = xb·Wq, xb·Wk, xb·Wv; rotate q and k; store k and v in block l
+            // of each row's cache, at its position.
             engine.multiply(MatrixProduct(layer.query, into: s.q), MatrixProduct(layer.key, into: s.k),
                             MatrixProduct(layer.value, into: s.v), s.xb, batch: batch)
-            for b in 0..<batch {
-                let cos = s.ropeCos + b * pairs, sin = s.ropeSin + b * pairs
-                TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
-                TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, pairs: pairs, cos: cos, sin: sin)
-                // Store the row's key and value in block l of its cache, at its position.
-                let row = s.rows[b]
-                let offset = (l * row.cacheContext + row.position) * kvWidth
-                (row.keyCache + offset).update(from: s.k + b * kvWidth, count: kvWidth)
-                (row.valueCache + offset).update(from: s.v + b * kvWidth, count: kvWidth)
+            forRows(batch) { rows in
+                for b in rows {
+                    let cos = s.ropeCos + b * ropeDims, sin = s.ropeSin + b * ropeDims
+                    TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, rotated: ropeDims,
+                                        cos: cos, sin: sin)
+                    TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, rotated: ropeDims,
+                                        cos: cos, sin: sin)
+                    let row = s.rows[b]
+                    let offset = (l * row.cacheContext + row.position) * kvWidth
+                    (row.keyCache + offset).update(from: s.k + b * kvWidth, count: kvWidth)
+                    (row.valueCache + offset).update(from: s.v + b * kvWidth, count: kvWidth)
+                }
             }
-            // xb = softmax(q·Kᵀ/√d, causal) · V per head; then x += xb·Wo.
+            // xb = softmax(q·Kᵀ/√d, causal) · V per head; x += xb·Wo; xb = rmsnorm(x).
             attention(layer: l, batch: batch, output: s.xb)
             engine.multiply(layer.attentionOutput, s.xb, batch: batch, into: s.xb2)
-            TransformerOps.add(s.x, s.xb2, count: batch * dim)
+            addNorm(layer.feedForwardNorm, batch: batch)
 
-            // Feed-forward: x += (silu(xb·Wgate) ⊙ xb·Wup)·Wdown with xb = rmsnorm(x).
-            rmsNorm(layer.feedForwardNorm, batch: batch)
+            // Feed-forward: x += (silu(xb·Wgate) ⊙ xb·Wup)·Wdown; then xb = rmsnorm(x) with the
+            // next block's attention norm, or the final norm after the last block.
             engine.multiply(MatrixProduct(layer.gate, into: s.hb), MatrixProduct(layer.up, into: s.hb2), nil, s.xb, batch: batch)
-            TransformerOps.swiGLU(s.hb, s.hb2, count: batch * ff)
+            forRows(batch) { rows in
+                TransformerOps.swiGLU(s.hb + rows.lowerBound * ff, s.hb2 + rows.lowerBound * ff, count: rows.count * ff)
+            }
             engine.multiply(layer.down, s.hb, batch: batch, into: s.xb2)
-            TransformerOps.add(s.x, s.xb2, count: batch * dim)
+            addNorm(l + 1 < w.layers.count ? w.layers[l + 1].attentionNorm : w.outputNorm, batch: batch)
         }
-
-        // Final norm into xb, ready for the output head.
-        rmsNorm(w.outputNorm, batch: batch)
     }
 
     /// Logits of `count` rows of `state.xb` starting at `row`, into `state.logits`.
@@ -59,15 +71,32 @@ struct ForwardPass {
         engine.multiply(model.weights.output, state.xb + row * model.hyper.embeddingLength, batch: count, into: state.logits)
     }
 
-    /// `xb[b] = rmsnorm(x[b]) · weight` for every row.
-    private func rmsNorm(_ weight: [Float], batch: Int) {
+    /// `x[b] += xb2[b]`, then `xb[b] = rmsnorm(x[b]) · weight`, for every row.
+    private func addNorm(_ weight: [Float], batch: Int) {
         let h = model.hyper, s = state, dim = h.embeddingLength
         weight.withUnsafeBufferPointer { norm in
-            for b in 0..<batch {
-                TransformerOps.rmsNorm(s.xb + b * dim, s.x + b * dim, norm.baseAddress!, count: dim, epsilon: h.rmsNormEpsilon)
+            forRows(batch) { rows in
+                for b in rows {
+                    TransformerOps.addRMSNorm(s.x + b * dim, s.xb2 + b * dim, s.xb + b * dim, norm.baseAddress!,
+                                              count: dim, epsilon: h.rmsNormEpsilon)
+                }
             }
         }
     }
+
+    /// Runs `body` over row ranges covering `0..<batch`: on the calling thread below two chunks
+    /// of `elementwiseChunkRows` rows, else one chunk per pool index.
+    @inline(__always)
+    private func forRows(_ batch: Int, _ body: (Range<Int>) -> Void) {
+        let chunkRows = Self.elementwiseChunkRows
+        if batch < 2 * chunkRows || pool.threadCount == 1 { return body(0..<batch) }
+        pool.parallelFor(count: (batch + chunkRows - 1) / chunkRows) { chunk in
+            body((chunk * chunkRows)..<min(batch, (chunk + 1) * chunkRows))
+        }
+    }
+
+    /// Rows per parallel chunk of element-wise work.
+    static let elementwiseChunkRows = 16
 
     /// Causal grouped-query attention of each row's queries over its own cache of block `layer`
     /// (positions `0...rows[b].position`). Query head `hd` reads key/value head `hd / queryHeadsPerKVHead`.

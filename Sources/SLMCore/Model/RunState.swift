@@ -47,7 +47,7 @@ final class RunState {
     /// Feed-forward gate and up projections `[batch × ff]`.
     let hb: UnsafeMutablePointer<Float>
     let hb2: UnsafeMutablePointer<Float>
-    /// RoPE cosines and sines of the batch positions `[batch × rope dims / 2]`.
+    /// RoPE tables of the batch positions `[batch × rope dims]`: each pair's cosine twice, its sine as (−sin, +sin).
     let ropeCos: UnsafeMutablePointer<Float>
     let ropeSin: UnsafeMutablePointer<Float>
     /// Attention scores, one row of `maxAttention` per attention chunk.
@@ -89,8 +89,8 @@ final class RunState {
         v = make(maxBatch * h.keyValueWidth)
         hb = make(maxBatch * h.feedForwardLength)
         hb2 = make(maxBatch * h.feedForwardLength)
-        ropeCos = make(maxBatch * h.ropeDimensionCount / 2)
-        ropeSin = make(maxBatch * h.ropeDimensionCount / 2)
+        ropeCos = make(maxBatch * h.ropeDimensionCount)
+        ropeSin = make(maxBatch * h.ropeDimensionCount)
         scores = make(attentionParts * maxAttention)
         keyCache = make(h.blockCount * maxContext * h.keyValueWidth)
         valueCache = make(h.blockCount * maxContext * h.keyValueWidth)

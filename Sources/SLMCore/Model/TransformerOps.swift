@@ -3,13 +3,90 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(SLMKernelsC)
+import SLMKernelsC
+#endif
 
 /// The element-wise pieces of the forward pass, each on one row of activations.
+///
+/// On x86-64 with AVX-512 the C kernels run (16 floats a step, e^x vectorized); elsewhere the
+/// scalar `…Reference` definitions, which the tests hold the kernels to.
 enum TransformerOps {
-    /// `out = x / sqrt(mean(x²) + eps) · weight`; the mean of squares is summed in Double.
+    /// Whether the C kernels run on this CPU.
+    static let usesCKernels: Bool = KernelSet.supportedBackends.contains(.avx512VNNI)
+
+    // MARK: Kernels
+
+    /// `out = x / sqrt(mean(x²) + eps) · weight`.
     @inline(__always)
     static func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                         count n: Int, epsilon: Float) {
+        #if canImport(SLMKernelsC)
+        if usesCKernels { return slm_rmsnorm_f32(out, x, weight, Int64(n), epsilon) }
+        #endif
+        rmsNormReference(out, x, weight, count: n, epsilon: epsilon)
+    }
+
+    /// `x += y`, then `out = rmsnorm(x) · weight`: a residual add and the norm after it.
+    @inline(__always)
+    static func addRMSNorm(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                           _ weight: UnsafePointer<Float>, count n: Int, epsilon: Float) {
+        #if canImport(SLMKernelsC)
+        if usesCKernels { return slm_add_rmsnorm_f32(x, y, out, weight, Int64(n), epsilon) }
+        #endif
+        addReference(x, y, count: n)
+        rmsNormReference(out, x, weight, count: n, epsilon: epsilon)
+    }
+
+    /// Rotates the first `rotated` values of each head by RoPE tables from `ropeTables`.
+    @inline(__always)
+    static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, rotated: Int,
+                     cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        #if canImport(SLMKernelsC)
+        if usesCKernels { return slm_rope_f32(x, Int64(heads), Int64(headDimension), Int64(rotated), cos, sin) }
+        #endif
+        ropeReference(x, heads: heads, headDimension: headDimension, rotated: rotated, cos: cos, sin: sin)
+    }
+
+    /// `gate[i] = silu(gate[i]) · up[i]`, the SwiGLU of the feed-forward network.
+    @inline(__always)
+    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int) {
+        #if canImport(SLMKernelsC)
+        if usesCKernels { return slm_swiglu_f32(gate, up, Int64(n)) }
+        #endif
+        swiGLUReference(gate, up, count: n)
+    }
+
+    /// `x[i] += y[i]`.
+    @inline(__always)
+    static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) {
+        #if canImport(SLMKernelsC)
+        if usesCKernels { return slm_add_f32(x, y, Int64(n)) }
+        #endif
+        addReference(x, y, count: n)
+    }
+
+    /// Fills the RoPE tables of one position for `rope`: pair i turns by `position · base^(−2i/dims)`
+    /// (computed in Double); `cos` holds each pair's cosine twice, `sin` its sine as (−sin, +sin),
+    /// `dimensions` floats each.
+    static func ropeTables(position: Int, base: Float, dimensions: Int,
+                           cos cosOut: UnsafeMutablePointer<Float>, sin sinOut: UnsafeMutablePointer<Float>) {
+        for i in 0..<(dimensions / 2) {
+            let frequency = pow(Double(base), -2 * Double(i) / Double(dimensions))
+            let angle = Double(position) * frequency
+            let c = Float(cos(angle)), s = Float(sin(angle))
+            cosOut[2 * i] = c
+            cosOut[2 * i + 1] = c
+            sinOut[2 * i] = -s
+            sinOut[2 * i + 1] = s
+        }
+    }
+
+    // MARK: Scalar definitions
+
+    /// `rmsNorm` with the mean of squares summed in Double.
+    static func rmsNormReference(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                                 count n: Int, epsilon: Float) {
         var sum = 0.0
         for i in 0..<n { sum += Double(x[i]) * Double(x[i]) }
         let meanSquare = Float(sum / Double(n))
@@ -17,74 +94,29 @@ enum TransformerOps {
         for i in 0..<n { out[i] = x[i] * scale * weight[i] }
     }
 
-    /// Fills the RoPE tables of one position: pair i turns by `position · base^(−2i/dims)`, computed in Double.
-    @inline(__always)
-    static func ropeAngles(position: Int, base: Float, dimensions: Int,
-                           cos cosOut: UnsafeMutablePointer<Float>, sin sinOut: UnsafeMutablePointer<Float>) {
-        for i in 0..<(dimensions / 2) {
-            let frequency = pow(Double(base), -2 * Double(i) / Double(dimensions))
-            let angle = Double(position) * frequency
-            cosOut[i] = Float(cos(angle))
-            sinOut[i] = Float(sin(angle))
-        }
-    }
-
-    /// Rotates adjacent pairs `(2i, 2i+1)` of the first `2·pairs` values of each head (llama.cpp's NORM layout).
-    @inline(__always)
-    static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, pairs: Int,
-                     cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+    /// `rope`: adjacent pairs `(2i, 2i+1)` of each head turn by the table's angle (llama.cpp's NORM layout).
+    static func ropeReference(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, rotated: Int,
+                              cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
         for h in 0..<heads {
             let head = x + h * headDimension
-            for i in 0..<pairs {
+            for i in 0..<(rotated / 2) {
                 let x0 = head[2 * i], x1 = head[2 * i + 1]
-                head[2 * i] = x0 * cos[i] - x1 * sin[i]
-                head[2 * i + 1] = x0 * sin[i] + x1 * cos[i]
+                head[2 * i] = x0 * cos[2 * i] + x1 * sin[2 * i]
+                head[2 * i + 1] = x1 * cos[2 * i + 1] + x0 * sin[2 * i + 1]
             }
         }
     }
 
-    /// In-place softmax over `count` values.
-    @inline(__always)
-    static func softmax(_ x: UnsafeMutablePointer<Float>, count n: Int) {
-        var maximum = -Float.infinity
-        for i in 0..<n { maximum = max(maximum, x[i]) }
-        var sum: Float = 0
-        for i in 0..<n {
-            x[i] = expf(x[i] - maximum)
-            sum += x[i]
-        }
-        let inverse = 1 / sum
-        for i in 0..<n { x[i] *= inverse }
-    }
-
-    /// `gate[i] = silu(gate[i]) · up[i]`, the SwiGLU of the feed-forward network.
-    @inline(__always)
-    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int) {
+    /// `swiGLU` with the platform's `expf`.
+    static func swiGLUReference(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]
         }
     }
 
-    /// `out[i] += weight · v[i]`, 16 lanes at a time.
-    @inline(__always)
-    static func addScaled(_ out: UnsafeMutablePointer<Float>, _ v: UnsafePointer<Float>, _ weight: Float, count n: Int) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(out), source = UnsafeRawPointer(v)
-        while i + 16 <= n {
-            // A multiply and an add, not `addingProduct`: without FMA in the baseline instruction
-            // set that becomes a libm `fmaf` call per lane.
-            let sum = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                + source.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * weight
-            raw.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < n { out[i] += weight * v[i]; i += 1 }
-    }
-
-    /// `x[i] += y[i]`.
-    @inline(__always)
-    static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) {
+    /// `add`, one element at a time.
+    static func addReference(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n { x[i] += y[i] }
     }
 }

@@ -1,4 +1,4 @@
-/// Attention kernels (x86-64), declared apart from the matrix kernels.
+/// Attention and the element-wise kernels around the matrix products (x86-64), declared apart from the matrix kernels.
 #ifndef SLM_ATTENTION_H
 #define SLM_ATTENTION_H
 
@@ -31,6 +31,25 @@ void slm_attention_rows_f32_avx512(const float *q, size_t q_row_stride, int64_t 
                                    int64_t first_position, const float *keys, const float *values,
                                    size_t kv_stride, int64_t head_dim, float scale,
                                    float *out, size_t out_row_stride);
+
+// MARK: Element-wise (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
+
+/// `out = x / sqrt(mean(x²) + epsilon) · weight` over `n` floats.
+void slm_rmsnorm_f32(float *out, const float *x, const float *weight, int64_t n, float epsilon);
+
+/// `x += y`, then `out = rmsnorm(x) · weight`: a residual add and the next norm in one pass.
+void slm_add_rmsnorm_f32(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon);
+
+/// `x += y` over `n` floats.
+void slm_add_f32(float *x, const float *y, int64_t n);
+
+/// RoPE of adjacent pairs: for each of `heads` heads (`head_dim` floats apart) and each j below
+/// `rotated` (even), `x[j] = x[j]·cos_table[j] + x[j ^ 1]·sin_table[j]`; the tables hold each
+/// pair's cosine twice and its sine as (−sin, +sin).
+void slm_rope_f32(float *x, int64_t heads, int64_t head_dim, int64_t rotated, const float *cos_table, const float *sin_table);
+
+/// `gate = silu(gate) · up` over `n` floats, with `silu(g) = g / (1 + e^-g)`.
+void slm_swiglu_f32(float *gate, const float *up, int64_t n);
 
 #ifdef __cplusplus
 }
