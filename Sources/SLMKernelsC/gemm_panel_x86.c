@@ -248,11 +248,8 @@ PK_FN void direct_tile(const int type, const int full, const panel_rows_t *p0, c
 // MARK: Larger batches: weights packed once per call, then every tile reads the packed panel
 
 /// Packs every block of a panel into `out`.
-PK_FN void pack_panel(const int type, const int full, const panel_rows_t *p, int64_t blocks, panel_t out,
-                      const uint8_t *prefetch_from, size_t prefetch_lines_per_block) {
+PK_FN void pack_panel(const int type, const int full, const panel_rows_t *p, int64_t blocks, panel_t out) {
     for (int64_t b = 0; b < blocks; b++) {
-        for (size_t l = 0; l < prefetch_lines_per_block; l++)
-            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
         __m512i g[8];
         __m512 d, c;
         weight_block(type, p, full, b, g, &d, &c);
@@ -266,11 +263,14 @@ PK_FN void pack_panel(const int type, const int full, const panel_rows_t *p, int
 
 /// `np` packed panels times `nx` (1...4) activation rows.
 PK_FN void packed_tile(panel_t p0, panel_t p1, const int np, int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block,
-                       const float *xs, const int nx, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+                       const float *xs, const int nx, const uint8_t *prefetch_from, size_t prefetch_lines_per_block,
+                       float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
     __m512 f[2][TILE_ACTIVATIONS];
     for (int p = 0; p < 2; p++)
         for (int k = 0; k < TILE_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
+        for (size_t l = 0; l < prefetch_lines_per_block; l++)
+            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
         __m512i g0[8], g1[8];
         const uint8_t *q0 = p0.quants + (size_t)b * PANEL_QUANT_BYTES, *q1 = p1.quants + (size_t)b * PANEL_QUANT_BYTES;
         for (int k = 0; k < 8; k++) {
@@ -285,22 +285,27 @@ PK_FN void packed_tile(panel_t p0, panel_t p1, const int np, int64_t blocks, con
     store_tile(f, np, nx, y, y_stride, m0, m1);
 }
 
-/// Every tile of the batch against packed panels p0 (and p1 when np is 2).
+/// Every tile of the batch against packed panels p0 (and p1 when np is 2); the first tile also
+/// prefetches `prefetch_lines_per_block` lines per block from `prefetch_from` (the next panels),
+/// so memory reads overlap the arithmetic.
 PK_FN void packed_panels_times_batch(panel_t p0, panel_t p1, const int np, int64_t blocks, const uint8_t *x, size_t x_stride,
-                                     size_t x_block, const float *xs, int64_t batch, float *y, size_t y_stride,
-                                     __mmask16 m0, __mmask16 m1) {
+                                     size_t x_block, const float *xs, int64_t batch, const uint8_t *prefetch_from,
+                                     size_t prefetch_lines_per_block, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
     const size_t xs_stride = (size_t)blocks * 2;
     int64_t k = 0;
-    for (; k + TILE_ACTIVATIONS <= batch; k += TILE_ACTIVATIONS)
+    for (; k + TILE_ACTIVATIONS <= batch; k += TILE_ACTIVATIONS) {
+        const size_t lines = k == 0 ? prefetch_lines_per_block : 0;
         packed_tile(p0, p1, np, blocks, x + (size_t)k * x_stride, x_stride, x_block, xs + (size_t)k * xs_stride, TILE_ACTIVATIONS,
-                    y + (size_t)k * y_stride, y_stride, m0, m1);
+                    prefetch_from, lines, y + (size_t)k * y_stride, y_stride, m0, m1);
+    }
     const uint8_t *xk = x + (size_t)k * x_stride;
     const float *xsk = xs + (size_t)k * xs_stride;
     float *yk = y + (size_t)k * y_stride;
+    const size_t lines = k == 0 ? prefetch_lines_per_block : 0;
     switch (batch - k) {
-    case 3: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 3, yk, y_stride, m0, m1); break;
-    case 2: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 2, yk, y_stride, m0, m1); break;
-    case 1: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 1, yk, y_stride, m0, m1); break;
+    case 3: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 3, prefetch_from, lines, yk, y_stride, m0, m1); break;
+    case 2: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 2, prefetch_from, lines, yk, y_stride, m0, m1); break;
+    case 1: packed_tile(p0, p1, np, blocks, xk, x_stride, x_block, xsk, 1, prefetch_from, lines, yk, y_stride, m0, m1); break;
     default: break;
     }
 }
@@ -339,15 +344,16 @@ PK_FN void panel_gemm(const int type, const uint8_t *w, size_t w_stride, int64_t
             else
                 direct_tile(type, 0, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, (int)batch, ahead, lines, yr, y_stride, m0, m1);
         } else {
-            const uint8_t *ahead1 = ahead ? ahead + (lines / 2) * (size_t)blocks * 64 : 0;
-            if (full) pack_panel(type, 1, &p0, blocks, packed0, ahead, lines / 2);
-            else pack_panel(type, 0, &p0, blocks, packed0, ahead, lines / 2);
+            if (full) pack_panel(type, 1, &p0, blocks, packed0);
+            else pack_panel(type, 0, &p0, blocks, packed0);
             if (np == 2) {
-                if (full) pack_panel(type, 1, &p1, blocks, packed1, ahead1, lines - lines / 2);
-                else pack_panel(type, 0, &p1, blocks, packed1, ahead1, lines - lines / 2);
-                packed_panels_times_batch(packed0, packed1, 2, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), lanes(n1));
+                if (full) pack_panel(type, 1, &p1, blocks, packed1);
+                else pack_panel(type, 0, &p1, blocks, packed1);
+                packed_panels_times_batch(packed0, packed1, 2, blocks, x, x_stride, x_block, xs, batch, ahead, lines, yr, y_stride,
+                                          lanes(n0), lanes(n1));
             } else {
-                packed_panels_times_batch(packed0, packed0, 1, blocks, x, x_stride, x_block, xs, batch, yr, y_stride, lanes(n0), 0);
+                packed_panels_times_batch(packed0, packed0, 1, blocks, x, x_stride, x_block, xs, batch, ahead, lines, yr, y_stride,
+                                          lanes(n0), 0);
             }
         }
     }
