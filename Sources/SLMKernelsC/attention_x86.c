@@ -17,6 +17,9 @@
 
 #define T256 __attribute__((target("avx2,fma")))
 
+/// Queries from which a run with 64-wide heads takes the transposed-key path.
+#define SLM_ATTENTION_QUAD_MIN_QUERIES 8
+
 // MARK: One head (AVX2)
 
 T256 static inline float hsum8(__m256 v) {
@@ -200,12 +203,142 @@ rows_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int6
         }
 }
 
+// MARK: Query runs, 64-wide heads, four queries at a time
+
+/// Writes the 16×16 block `rows[i][offset ..< offset + 16]` transposed: `out[j·16 + i] = rows[i][offset + j]`.
+SLM_TARGET_AVX512 static inline void transpose16(const float *const rows[16], int64_t offset, float *out) {
+    __m512 t[16], u[16], v[16];
+    for (int i = 0; i < 8; i++) {
+        const __m512 a = _mm512_loadu_ps(rows[2 * i] + offset), b = _mm512_loadu_ps(rows[2 * i + 1] + offset);
+        t[2 * i] = _mm512_unpacklo_ps(a, b);      // per 128-bit lane: a0 b0 a1 b1
+        t[2 * i + 1] = _mm512_unpackhi_ps(a, b);  // a2 b2 a3 b3
+    }
+    for (int g = 0; g < 4; g++) {
+        // Per 128-bit lane L, u[4g + c] holds column 4L + c of rows 4g ... 4g + 3.
+        const __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int j = 0; j < 4; j++) {
+        // v[j]: columns j and j + 8 of rows 0-7; v[j + 4]: columns j + 4 and j + 12; v[j + 8], v[j + 12]: rows 8-15.
+        v[j] = _mm512_shuffle_f32x4(u[j], u[j + 4], 0x88);
+        v[j + 4] = _mm512_shuffle_f32x4(u[j], u[j + 4], 0xDD);
+        v[j + 8] = _mm512_shuffle_f32x4(u[j + 8], u[j + 12], 0x88);
+        v[j + 12] = _mm512_shuffle_f32x4(u[j + 8], u[j + 12], 0xDD);
+    }
+    for (int j = 0; j < 4; j++) {
+        _mm512_store_ps(out + 16 * j, _mm512_shuffle_f32x4(v[j], v[j + 8], 0x88));
+        _mm512_store_ps(out + 16 * (j + 8), _mm512_shuffle_f32x4(v[j], v[j + 8], 0xDD));
+        _mm512_store_ps(out + 16 * (j + 4), _mm512_shuffle_f32x4(v[j + 4], v[j + 12], 0x88));
+        _mm512_store_ps(out + 16 * (j + 12), _mm512_shuffle_f32x4(v[j + 4], v[j + 12], 0xDD));
+    }
+}
+
+/// `rows_body` for 64-wide heads and runs of many queries: each block of 16 keys is transposed
+/// once, so four queries' scores come from broadcast multiply-adds with no horizontal sums, and
+/// each value row is loaded once for four queries.
+SLM_TARGET_AVX512 static void rows_body_quads(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                              int64_t first_position, const float *keys, const float *values,
+                                              size_t kv_stride, float scale, float *out, size_t out_row_stride) {
+    enum { D = 64 };
+    float maximum[SLM_ATTENTION_MAX_QUERIES], sum[SLM_ATTENTION_MAX_QUERIES];
+    float kt[D * 16] __attribute__((aligned(64)));
+    float weights[4][16] __attribute__((aligned(64)));
+    const int64_t queries = rows * group;
+    for (int64_t i = 0; i < queries; i++) {
+        memset(out + (size_t)(i / group) * out_row_stride + (size_t)((i % group) * D), 0, sizeof(float) * D);
+        maximum[i] = -INFINITY;
+        sum[i] = 0;
+    }
+    const __m512 scales = _mm512_set1_ps(scale), minusInfinity = _mm512_set1_ps(-INFINITY);
+    const int64_t length = first_position + rows;
+    for (int64_t t0 = 0; t0 < length; t0 += 16) {
+        const int64_t blockCount = length - t0 < 16 ? length - t0 : 16;
+        const float *k = keys + (size_t)t0 * kv_stride, *v = values + (size_t)t0 * kv_stride;
+        const float *keyRows[16];
+        for (int t = 0; t < 16; t++) keyRows[t] = k + (size_t)(t < blockCount ? t : blockCount - 1) * kv_stride;
+        for (int64_t c = 0; c < D / 16; c++) transpose16(keyRows, 16 * c, kt + 16 * 16 * c);
+        // Rows before t0 - first_position see none of this block.
+        const int64_t firstRow = t0 > first_position ? t0 - first_position : 0;
+        for (int64_t first = firstRow * group; first < queries; first += 4) {
+            const int64_t n = queries - first < 4 ? queries - first : 4;
+            const float *qp[4];
+            float *op[4];
+            int64_t count[4];
+            for (int i = 0; i < 4; i++) {
+                const int64_t query = first + (i < n ? i : n - 1), r = query / group, g = query % group;
+                qp[i] = q + (size_t)r * q_row_stride + (size_t)(g * D);
+                op[i] = out + (size_t)r * out_row_stride + (size_t)(g * D);
+                const int64_t visible = first_position + r + 1 - t0;
+                count[i] = visible < blockCount ? visible : blockCount;
+            }
+            // Scores of four queries: two partial sums each, so eight chains of multiply-adds.
+            __m512 a[4], b[4];
+            for (int i = 0; i < 4; i++) { a[i] = _mm512_setzero_ps(); b[i] = _mm512_setzero_ps(); }
+            for (int d = 0; d < D; d += 2) {
+                const __m512 k0 = _mm512_load_ps(kt + 16 * d), k1 = _mm512_load_ps(kt + 16 * (d + 1));
+                for (int i = 0; i < 4; i++) {
+                    a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
+                    b[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d + 1]), k1, b[i]);
+                }
+            }
+            __m512 corrections[4];
+            for (int i = 0; i < 4; i++) {
+                const __mmask16 live = (__mmask16)((1u << count[i]) - 1);
+                const __m512 s = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(_mm512_add_ps(a[i], b[i]), scales));
+                const int64_t query = first + i;
+                const float previous = i < n ? maximum[query] : 0;
+                const float blockMax = _mm512_reduce_max_ps(s);
+                const float newMax = blockMax > previous ? blockMax : previous;
+                const __m512 e = _mm512_maskz_mov_ps(live, slm_exp512(_mm512_sub_ps(s, _mm512_set1_ps(newMax))));
+                corrections[i] = slm_exp512(_mm512_set1_ps(previous - newMax));
+                _mm512_store_ps(weights[i], e);
+                if (i < n) {
+                    sum[query] = sum[query] * _mm512_cvtss_f32(corrections[i]) + _mm512_reduce_add_ps(e);
+                    maximum[query] = newMax;
+                }
+            }
+            // Values: out[i] = out[i] · correction[i] + Σ_t weights[i][t] · v[t], v[t] loaded once.
+            __m512 acc[4][4];
+            for (int i = 0; i < 4; i++)
+                for (int c = 0; c < 4; c++) acc[i][c] = _mm512_mul_ps(_mm512_loadu_ps(op[i] + 16 * c), corrections[i]);
+            const int64_t last = count[n - 1];  // the last query's row sees the most positions
+            for (int64_t t = 0; t < last; t++) {
+                const float *vt = v + (size_t)t * kv_stride;
+                const __m512 v0 = _mm512_loadu_ps(vt), v1 = _mm512_loadu_ps(vt + 16);
+                const __m512 v2 = _mm512_loadu_ps(vt + 32), v3 = _mm512_loadu_ps(vt + 48);
+                for (int i = 0; i < 4; i++) {
+                    const __m512 p = _mm512_set1_ps(weights[i][t]);
+                    acc[i][0] = _mm512_fmadd_ps(p, v0, acc[i][0]);
+                    acc[i][1] = _mm512_fmadd_ps(p, v1, acc[i][1]);
+                    acc[i][2] = _mm512_fmadd_ps(p, v2, acc[i][2]);
+                    acc[i][3] = _mm512_fmadd_ps(p, v3, acc[i][3]);
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                if (i >= n) break;
+                for (int c = 0; c < 4; c++) _mm512_storeu_ps(op[i] + 16 * c, acc[i][c]);
+            }
+        }
+    }
+    for (int64_t i = 0; i < queries; i++) {
+        float *o = out + (size_t)(i / group) * out_row_stride + (size_t)((i % group) * D);
+        const __m512 inverse = _mm512_set1_ps(1.0f / sum[i]);
+        for (int c = 0; c < 4; c++) _mm512_storeu_ps(o + 16 * c, _mm512_mul_ps(_mm512_loadu_ps(o + 16 * c), inverse));
+    }
+}
+
 SLM_TARGET_AVX512 void slm_attention_rows_f32_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
                                                      int64_t first_position, const float *keys, const float *values,
                                                      size_t kv_stride, int64_t head_dim, float scale,
                                                      float *out, size_t out_row_stride) {
     if (rows <= 0 || group <= 0 || head_dim <= 0 || rows * group > SLM_ATTENTION_MAX_QUERIES) __builtin_trap();
-    if (head_dim == 64) {
+    if (head_dim == 64 && rows * group >= SLM_ATTENTION_QUAD_MIN_QUERIES) {
+        rows_body_quads(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, scale, out, out_row_stride);
+    } else if (head_dim == 64) {
         rows_body(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, 64, scale, out, out_row_stride,
                   4, 0xFFFF);
     } else {

@@ -58,6 +58,8 @@ struct AttentionRunShape: Sendable, CustomTestStringConvertible {
         .init(rows: 33, group: 3, firstPosition: 480, headDimension: 64, stride: 192),
         .init(rows: 1, group: 1, firstPosition: 512, headDimension: 64, stride: 64),
         .init(rows: 85, group: 3, firstPosition: 0, headDimension: 64, stride: 192),
+        .init(rows: 9, group: 1, firstPosition: 5, headDimension: 64, stride: 64),
+        .init(rows: 2, group: 4, firstPosition: 30, headDimension: 64, stride: 256),
         .init(rows: 16, group: 1, firstPosition: 32, headDimension: 24, stride: 40),
         .init(rows: 5, group: 2, firstPosition: 3, headDimension: 13, stride: 26),
         .init(rows: 3, group: 3, firstPosition: 100, headDimension: 72, stride: 216),
@@ -101,8 +103,9 @@ struct AttentionRunShape: Sendable, CustomTestStringConvertible {
                 worst = max(worst, abs(a - b))
             }
         }
-        // Outputs are convex combinations of the values.
-        #expect(worst <= 1e-5 * largest, "largest difference \(worst), largest value \(largest)")
+        // Outputs are convex combinations of the values. Outlier queries and keys make scores of
+        // hundreds, whose last bits depend on the summation order and move the softmax weights.
+        #expect(worst <= 5e-5 * largest, "largest difference \(worst), largest value \(largest)")
     }
 
     @Test func eachRowSeesOnlyItsOwnPrefix() {
