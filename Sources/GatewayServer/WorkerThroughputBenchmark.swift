@@ -181,6 +181,8 @@ public struct LocalThroughputReport: Sendable, CustomStringConvertible {
         }
         lines.append(ratios("gateway/core", gatewayRoundRatios, gatewayRatio))
         lines.append(ratios("worker/core", workerRoundRatios, workerRatio))
+        lines.append("CPU per token against the core's: gateway \(number(gateway.cpuMillisecondsPerToken / core.cpuMillisecondsPerToken, 3)),"
+                     + " worker \(number(worker.cpuMillisecondsPerToken / core.cpuMillisecondsPerToken, 3))")
         return lines.joined(separator: "\n")
     }
 }
