@@ -77,7 +77,11 @@ SLM_TARGET_AVX512 void slm_swiglu_f32(float *gate, const float *up, int64_t n) {
         const __mmask16 m = lanes(n - i);
         const __m512 g = _mm512_maskz_loadu_ps(m, gate + i);
         const __m512 e = slm_exp512(_mm512_sub_ps(_mm512_setzero_ps(), g));
-        const __m512 silu = _mm512_div_ps(g, _mm512_add_ps(one, e));
+        // 1 / (1 + e): the 14-bit reciprocal estimate and one Newton step (a division costs more).
+        const __m512 d = _mm512_add_ps(one, e);
+        const __m512 estimate = _mm512_rcp14_ps(d);
+        const __m512 inverse = _mm512_mul_ps(estimate, _mm512_fnmadd_ps(d, estimate, _mm512_set1_ps(2.0f)));
+        const __m512 silu = _mm512_mul_ps(g, inverse);
         _mm512_mask_storeu_ps(gate + i, m, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(m, up + i)));
     }
 }
