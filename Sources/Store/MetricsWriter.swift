@@ -9,7 +9,11 @@ import SwitchyardTypes
 
 /// Writes finished requests to PostgreSQL without ever slowing a request, and without losing one.
 ///
-/// - `record(_:)` appends to a bounded in-memory buffer and returns (no I/O, no awaiting).
+/// - `record(_:)` appends to a bounded in-memory buffer and returns: constant time, no I/O, no awaiting,
+///   and no lock held by anything slower than an append, whatever a flush is doing meanwhile. The buffer
+///   is a ``ChunkedQueue`` (a growing array would copy every waiting record now and then). Past
+///   ``MetricsWriterConfiguration/bufferCapacity`` records queue for the spill log, which a background
+///   queue appends them to (the caller never waits for the disk).
 /// - Every flush interval, or as soon as a batch is full, the buffer is written in one COPY-based
 ///   transaction (``RecordBatchInserter``).
 /// - When PostgreSQL is down or slower than ``MetricsWriterConfiguration/writeTimeout``, the batch is
@@ -21,9 +25,17 @@ import SwitchyardTypes
 ///
 /// Put it in the `ServiceGroup` *after* the `PostgresClient`, so it shuts down (and flushes) first.
 public final class MetricsWriter: Service, RequestRecordSink, Sendable {
+    private typealias LogEntry = (record: RequestRecord, done: CheckedContinuation<Void, any Error>?)
+
     private struct State {
-        var buffer: [RequestRecord] = []
-        var walPending: [(record: RequestRecord, done: CheckedContinuation<Void, any Error>?)] = []
+        /// Records waiting for the next database write.
+        var buffer = ChunkedQueue<RequestRecord>()
+        /// Records that came while the buffer was full, waiting for the log queue to spill them.
+        var overflow = ChunkedQueue<RequestRecord>()
+        var overflowDrainScheduled = false
+        /// Records the log queue took from `overflow` and is appending to the spill log now.
+        var overflowBeingSpilled = 0
+        var walPending = ChunkedQueue<LogEntry>()
         var walCommitScheduled = false
         var spillWritable = true
         var databaseWritable = true
@@ -40,7 +52,8 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
     private let spill: SpillLog
     private let logger: Logger
     private let state = Mutex(State())
-    private let walQueue = DispatchQueue(label: "switchyard.metrics.wal")
+    /// Appends to the spill log off the callers' threads: `wal` group commits and records past the buffer's capacity.
+    private let logQueue = DispatchQueue(label: "switchyard.metrics.log")
 
     private let rowsWritten: Counter
     private let recordsSpilled: Counter
@@ -78,20 +91,27 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
 
     // MARK: Recording (hot path)
 
-    /// Hands over a finished request; returns at once. In `wal` mode the record is queued for the
-    /// log without waiting for it (use ``recordDurably(_:)`` to wait).
+    /// Hands over a finished request; returns at once (constant time, never waits for the database,
+    /// the disk or a flush). In `wal` mode the record is queued for the log without waiting for it
+    /// (use ``recordDurably(_:)`` to wait).
     public func record(_ record: RequestRecord) {
         if configuration.durability == .wal {
             enqueueForLog(record, done: nil)
             return
         }
-        let (accepted, batchFull) = state.withLock { state -> (Bool, Bool) in
-            guard state.buffer.count < configuration.bufferCapacity else { return (false, false) }
+        let capacity = configuration.bufferCapacity, batchSize = configuration.batchSize
+        let (waiter, spillOverflow) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+            guard state.buffer.count < capacity else {
+                state.overflow.append(record)
+                defer { state.overflowDrainScheduled = true }
+                return (nil, !state.overflowDrainScheduled)
+            }
             state.buffer.append(record)
-            return (true, state.buffer.count == configuration.batchSize)
+            guard state.buffer.count == batchSize else { return (nil, false) }
+            return (Self.takeTickWaiter(&state), false)
         }
-        if batchFull { wakeUp() }
-        if !accepted { overflow(record) }
+        waiter?.resume()
+        if spillOverflow { logQueue.async { self.drainOverflow() } }
     }
 
     /// Hands over a finished request and, in `wal` mode, returns once it is fsynced to the local log
@@ -107,7 +127,7 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
 
     /// The writer's state for `/readyz` and operators.
     public var health: MetricsWriterHealth {
-        let snapshot = state.withLock { ($0.spillWritable, $0.databaseWritable, $0.buffer.count, $0.dropped) }
+        let snapshot = state.withLock { ($0.spillWritable, $0.databaseWritable, $0.buffer.count + $0.overflow.count + $0.overflowBeingSpilled + $0.walPending.count, $0.dropped) }
         return MetricsWriterHealth(spillWritable: snapshot.0, databaseWritable: snapshot.1, bufferedRecords: snapshot.2,
                                    hasSpillBacklog: spill.hasBacklog, droppedRecords: snapshot.3)
     }
@@ -143,6 +163,8 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
                     defer { state.flushWaiters = [] }
                     return state.flushWaiters
                 }
+                // Records spilled past the buffer's capacity reach the log before it is replayed.
+                await logQueueDrained()
                 await flushBuffer(timeout: configuration.writeTimeout)
                 await replayBacklog(timeout: configuration.replayTimeout)
                 for waiter in waiters { waiter.resume() }
@@ -180,21 +202,25 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
     }
 
     private func wakeUp() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.tickWaiter { state.tickWaiter = nil; return waiter }
-            state.wakeRequested = true
-            return nil
-        }
-        waiter?.resume()
+        state.withLock { Self.takeTickWaiter(&$0) }?.resume()
+    }
+
+    /// The sleeping writer's continuation to resume (outside the lock), or a wake-up left for its next tick.
+    private static func takeTickWaiter(_ state: inout State) -> CheckedContinuation<Void, Never>? {
+        if let waiter = state.tickWaiter { state.tickWaiter = nil; return waiter }
+        state.wakeRequested = true
+        return nil
+    }
+
+    /// Returns once everything queued on the log queue before the call has been appended.
+    private func logQueueDrained() async {
+        await withCheckedContinuation { (drained: CheckedContinuation<Void, Never>) in logQueue.async { drained.resume() } }
     }
 
     /// Writes the buffer in batches, up to ``MetricsWriterConfiguration/writeConnections`` at a time on
     /// their own connections; what cannot be written goes to the spill log.
     private func flushBuffer(timeout: Duration) async {
-        var pending = state.withLock { state -> [RequestRecord] in
-            defer { state.buffer = [] }
-            return state.buffer
-        }
+        var pending = Array(state.withLock { $0.buffer.takeAll() }.joined())
         while !pending.isEmpty {
             if spill.hasBacklog {
                 // Older records wait in the log: queue behind them to keep arrival order.
@@ -251,10 +277,9 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
                     let open = outcomes.indices.filter { outcomes[$0] == nil }
                     guard insured.isEmpty, !open.isEmpty, !Task.isCancelled else { continue }
                     let copy = open.flatMap { batches[$0] }
-                    spill.seal()
                     do {
-                        try spill.append(copy, sync: true)
-                        insurance = spill.seal()
+                        // A segment of its own: removing it later must not take other appends (overflow, wal) with it.
+                        insurance = try spill.appendSegment(copy)
                         insured = Set(open)
                         markSpill(writable: true)
                     } catch {
@@ -321,12 +346,12 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
         }
     }
 
-    /// At shutdown: the log's pending group commits, then the buffer to the database or the spill log.
+    /// At shutdown: the log's pending appends (group commits, overflow), then the buffer to the database or the spill log.
     private func finalFlush() async {
-        await withCheckedContinuation { (drained: CheckedContinuation<Void, Never>) in walQueue.async { drained.resume() } }
+        await logQueueDrained()
         await flushBuffer(timeout: configuration.shutdownTimeout)
         // Still in memory only if the spill log failed too: one last synchronous try, then it is lost (loudly).
-        let left = state.withLock { state -> [RequestRecord] in defer { state.buffer = [] }; return state.buffer }
+        let left = Array(state.withLock { $0.buffer.takeAll() }.joined())
         if !left.isEmpty {
             do { try spill.append(left, sync: true) } catch { drop(left.count, error: error) }
         }
@@ -344,18 +369,18 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
             state.walCommitScheduled = true
             return true
         }
-        if schedule { walQueue.async { self.commitLogGroups() } }
+        if schedule { logQueue.async { self.commitLogGroups() } }
     }
 
     /// Group commit: one write and one fsync for everything queued meanwhile.
     private func commitLogGroups() {
         while true {
-            let group = state.withLock { state -> [(record: RequestRecord, done: CheckedContinuation<Void, any Error>?)]? in
+            let chunks = state.withLock { state -> [[LogEntry]]? in
                 if state.walPending.isEmpty { state.walCommitScheduled = false; return nil }
-                defer { state.walPending = [] }
-                return state.walPending
+                return state.walPending.takeAll()
             }
-            guard let group else { return }
+            guard let chunks else { return }
+            let group = Array(chunks.joined())
             let records = group.map(\.record)
             do {
                 try spill.append(records, sync: true)
@@ -363,7 +388,8 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
                 for entry in group { entry.done?.resume() }
             } catch {
                 markSpill(writable: false, error: error, records: records.count)
-                state.withLock { $0.buffer.append(contentsOf: records) }
+                // Kept for the database (the log could not take them); in `wal` mode nothing else fills the buffer.
+                state.withLock { $0.buffer.append(chunks: [records]) }
                 for entry in group { entry.done?.resume(throwing: error) }
             }
         }
@@ -379,25 +405,46 @@ public final class MetricsWriter: Service, RequestRecordSink, Sendable {
             markSpill(writable: true)
         } catch {
             markSpill(writable: false, error: error, records: records.count)
-            let overflow = state.withLock { state -> Int in
-                state.buffer.insert(contentsOf: records, at: 0)
-                return max(0, state.buffer.count - 2 * configuration.bufferCapacity)
-            }
-            if overflow > 0 {
-                state.withLock { $0.buffer.removeFirst(overflow) }
-                drop(overflow, error: error)
-            }
+            keepInMemory(refusedBecause: error) { $0.buffer.prepend(records) }
         }
     }
 
-    /// The buffer is full: append straight to the spill log (disk, never the database).
-    private func overflow(_ record: RequestRecord) {
-        do {
-            try spill.append([record], sync: false)
-            recordsSpilled.increment()
-        } catch {
-            markSpill(writable: false, error: error, records: 1)
-            drop(1, error: error)
+    /// Puts records the spill log refused back in memory (`put`), to be written when the database or
+    /// the disk takes them again; beyond twice the buffer's capacity the oldest are lost (loudly).
+    private func keepInMemory(refusedBecause error: any Error, _ put: (inout State) -> Void) {
+        let capacity = configuration.bufferCapacity
+        let lost = state.withLock { state -> Int in
+            put(&state)
+            let excess = max(0, state.buffer.count - 2 * capacity)
+            state.buffer.removeFirst(excess)
+            return excess
+        }
+        if lost > 0 { drop(lost, error: error) }
+    }
+
+    /// On the log queue: appends the records that came while the buffer was full to the spill log
+    /// (disk, never the database); replay ships them later. If the disk refuses them they wait in memory.
+    private func drainOverflow() {
+        while true {
+            let chunks = state.withLock { state -> [[RequestRecord]]? in
+                state.overflowBeingSpilled = 0
+                if state.overflow.isEmpty { state.overflowDrainScheduled = false; return nil }
+                state.overflowBeingSpilled = state.overflow.count
+                return state.overflow.takeAll()
+            }
+            guard let chunks else { return }
+            let records = Array(chunks.joined())
+            do {
+                try spill.append(records, sync: false)
+                recordsSpilled.increment(by: records.count)
+                markSpill(writable: true)
+            } catch {
+                markSpill(writable: false, error: error, records: records.count)
+                keepInMemory(refusedBecause: error) { state in
+                    state.buffer.append(chunks: chunks)
+                    state.overflowBeingSpilled = 0
+                }
+            }
         }
     }
 

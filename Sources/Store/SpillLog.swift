@@ -35,6 +35,9 @@ public final class SpillLog: Sendable {
     /// The folder holding the segments.
     public let folder: URL
     private let state: Mutex<State>
+    /// ``hasBacklog`` as of the last change, readable while an append holds the lock (a stuck disk must
+    /// not stall `/readyz` or the writer's health).
+    private let backlog: Atomic<Bool>
     private let openFile: @Sendable (String) -> Int32
 
     /// A log in `folder` (created if missing); existing segments are kept for replay.
@@ -54,6 +57,7 @@ public final class SpillLog: Sendable {
         self.openFile = openFile
         let existing = try Self.segmentSequences(in: folder)
         self.state = Mutex(State(sealed: existing, nextSequence: (existing.last ?? 0) + 1))
+        self.backlog = Atomic(!existing.isEmpty)
     }
 
     // MARK: Writing
@@ -63,27 +67,48 @@ public final class SpillLog: Sendable {
     public func append(_ records: [RequestRecord], sync: Bool) throws {
         guard !records.isEmpty else { return }
         let bytes = try Self.encode(records)
-        try state.withLock { state in
-            let (descriptor, path) = try openSegment(&state)
-            let start = lseek(descriptor, 0, SEEK_END)
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        let reason = String(cString: strerror(errno))
-                        // Cut a torn tail so the next append starts on a clean line.
-                        if start >= 0 { _ = ftruncate(descriptor, start) }
-                        throw StoreError.spillWriteFailed(path: path, reason: reason)
-                    }
-                    offset += written
+        try state.withLock { state in try writeLines(bytes, sync: sync, &state) }
+    }
+
+    /// Writes `records` into a segment of their own, fsynced and sealed in one step: no other append can
+    /// land in it, so it can be removed once its records are in the database without losing anyone else's.
+    /// - Returns: The sealed segment.
+    /// - Throws: `StoreError.spillWriteFailed`; the records are then in no sealed segment.
+    public func appendSegment(_ records: [RequestRecord]) throws -> URL {
+        let bytes = try Self.encode(records)
+        let sequence = try state.withLock { state -> UInt64 in
+            sealOpenSegment(&state)
+            try writeLines(bytes, sync: true, &state)
+            guard let sequence = sealOpenSegment(&state) else {
+                throw StoreError.spillWriteFailed(path: folder.path, reason: "nothing was written to the new segment")
+            }
+            return sequence
+        }
+        return folder.appendingPathComponent(Self.segmentName(sequence))
+    }
+
+    /// Appends encoded lines to the open segment (opening one when none is), under the lock.
+    private func writeLines(_ bytes: [UInt8], sync: Bool, _ state: inout State) throws {
+        let (descriptor, path) = try openSegment(&state)
+        let start = lseek(descriptor, 0, SEEK_END)
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    let reason = String(cString: strerror(errno))
+                    // Cut a torn tail so the next append starts on a clean line.
+                    if start >= 0 { _ = ftruncate(descriptor, start) }
+                    throw StoreError.spillWriteFailed(path: path, reason: reason)
                 }
+                offset += written
             }
-            state.openHasData = true
-            if sync, fsync(descriptor) != 0 {
-                throw StoreError.spillWriteFailed(path: path, reason: "fsync: " + String(cString: strerror(errno)))
-            }
+        }
+        state.openHasData = true
+        publishBacklog(state)
+        if sync, fsync(descriptor) != 0 {
+            throw StoreError.spillWriteFailed(path: path, reason: "fsync: " + String(cString: strerror(errno)))
         }
     }
 
@@ -101,18 +126,22 @@ public final class SpillLog: Sendable {
     /// - Returns: The segment just sealed, or nil when the open segment was empty.
     @discardableResult
     public func seal() -> URL? {
-        let sealed = state.withLock { state -> UInt64? in
-            guard let descriptor = state.openDescriptor, state.openHasData, let sequence = state.openSequence else { return nil }
-            _ = fsync(descriptor)
-            close(descriptor)
-            state.sealed.append(sequence)
-            state.openDescriptor = nil
-            state.openPath = nil
-            state.openSequence = nil
-            state.openHasData = false
-            return sequence
-        }
+        let sealed = state.withLock { sealOpenSegment(&$0) }
         return sealed.map { folder.appendingPathComponent(Self.segmentName($0)) }
+    }
+
+    /// Seals the open segment if it holds anything (under the lock); returns its sequence number.
+    @discardableResult
+    private func sealOpenSegment(_ state: inout State) -> UInt64? {
+        guard let descriptor = state.openDescriptor, state.openHasData, let sequence = state.openSequence else { return nil }
+        _ = fsync(descriptor)
+        close(descriptor)
+        state.sealed.append(sequence)
+        state.openDescriptor = nil
+        state.openPath = nil
+        state.openSequence = nil
+        state.openHasData = false
+        return sequence
     }
 
     // MARK: Reading
@@ -122,9 +151,9 @@ public final class SpillLog: Sendable {
         state.withLock { $0.sealed }.map { folder.appendingPathComponent(Self.segmentName($0)) }
     }
 
-    /// Whether anything waits to be shipped: a sealed segment, or data in the open one.
+    /// Whether anything waits to be shipped: a sealed segment, or data in the open one. Never waits for the disk.
     public var hasBacklog: Bool {
-        state.withLock { $0.openHasData || !$0.sealed.isEmpty }
+        backlog.load(ordering: .acquiring)
     }
 
     /// The records of a segment, in the order they were appended.
@@ -155,7 +184,15 @@ public final class SpillLog: Sendable {
             throw StoreError.spillFolderUnusable(path: segment.path, reason: "cannot delete shipped segment: \(error)")
         }
         let name = segment.lastPathComponent
-        state.withLock { state in state.sealed.removeAll { Self.segmentName($0) == name } }
+        state.withLock { state in
+            state.sealed.removeAll { Self.segmentName($0) == name }
+            publishBacklog(state)
+        }
+    }
+
+    /// Makes ``hasBacklog`` reflect `state` (called under the lock after each change).
+    private func publishBacklog(_ state: State) {
+        backlog.store(state.openHasData || !state.sealed.isEmpty, ordering: .releasing)
     }
 
     // MARK: Files

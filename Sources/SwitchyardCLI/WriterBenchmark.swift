@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Store
+import Synchronization
 import SwitchyardTypes
 
 /// Settings of `switchyard db bench-writer`.
@@ -17,6 +18,11 @@ struct BenchOptions: Sendable {
 /// Measures the MetricsWriter end to end (record → rows committed) against an anchor measured in
 /// the same run: the batch inserter alone writing the same number of rows in the same batch size,
 /// one batch after another on one connection.
+///
+/// It also times every `record()` call (what a request pays) against a second anchor of the same run:
+/// the same loop handing each record to a lock-guarded array with room reserved for all of them, the
+/// least a hand-over can cost. On a shared machine both loops are sometimes descheduled; a slowest
+/// call far above the anchor's is the writer's own doing.
 struct WriterBenchmark {
     let config: PostgresConfig
     let options: BenchOptions
@@ -48,22 +54,22 @@ struct WriterBenchmark {
             settings.flushInterval = options.flushInterval
             let writer = try MetricsWriter(client: client, configuration: settings)
             let records = (0..<options.records).map { SyntheticRecords.make(index: options.records + $0, callsPerRequest: options.callsPerRequest) }
-            let (writerSeconds, recordCallMicros, health) = await withThrowingTaskGroup(of: Void.self) { group in
+
+            // Anchor of the hand-over: the same loop, each record appended under a lock to a preallocated array.
+            let handOver = Mutex([RequestRecord]())
+            handOver.withLock { $0.reserveCapacity(records.count) }
+            let anchorCalls = await Self.timeEachCall(records) { record in handOver.withLock { $0.append(record) } }
+            handOver.withLock { $0 = [] }
+
+            let (writerSeconds, recordCalls, health) = await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await writer.run() }
                 let start = ContinuousClock.now
-                var slowestRecord = Duration.zero
-                for (index, record) in records.enumerated() {
-                    let before = ContinuousClock.now
-                    writer.record(record)
-                    slowestRecord = max(slowestRecord, ContinuousClock.now - before)
-                    // A gateway produces records from many tasks; let the writer's task run too.
-                    if index % 1_024 == 0 { await Task.yield() }
-                }
+                let calls = await Self.timeEachCall(records) { writer.record($0) }
                 await writer.flush()
                 while writer.health.bufferedRecords > 0 || writer.health.hasSpillBacklog { await writer.flush() }
                 let elapsed = seconds(ContinuousClock.now - start)
                 group.cancelAll()
-                return (elapsed, seconds(slowestRecord) * 1e6, writer.health)
+                return (elapsed, calls, writer.health)
             }
             try? FileManager.default.removeItem(at: spill)
 
@@ -73,8 +79,39 @@ struct WriterBenchmark {
             print("records: \(options.records) requests + \(options.records * options.callsPerRequest) model_calls = \(Int(rows)) rows per run, batch \(options.batchSize), writer connections \(options.writeConnections), flush interval \(options.flushInterval)")
             print(String(format: "anchor  RecordBatchInserter alone, 1 connection: %.2f s  %8.0f rows/s", anchorSeconds, anchorRate))
             print(String(format: "writer  MetricsWriter end to end:                %.2f s  %8.0f rows/s  (%.2fx anchor)", writerSeconds, writerRate, writerRate / anchorRate))
-            print(String(format: "slowest record() call: %.1f µs; dropped: %d; spill writable: %@", recordCallMicros, health.droppedRecords, health.spillWritable ? "yes" : "no"))
+            print(String(format: "record() calls   MetricsWriter.record:        mean %5.2f µs  p99.9 %6.1f µs  slowest %8.1f µs  over 1 ms: %d",
+                         recordCalls.meanMicros, recordCalls.p999Micros, recordCalls.slowestMicros, recordCalls.overOneMillisecond))
+            print(String(format: "anchor           append under a lock:         mean %5.2f µs  p99.9 %6.1f µs  slowest %8.1f µs  over 1 ms: %d",
+                         anchorCalls.meanMicros, anchorCalls.p999Micros, anchorCalls.slowestMicros, anchorCalls.overOneMillisecond))
+            print(String(format: "slowest record() call: %.1f µs (%.1fx the anchor's); dropped: %d; spill writable: %@",
+                         recordCalls.slowestMicros, recordCalls.slowestMicros / max(anchorCalls.slowestMicros, 0.001),
+                         health.droppedRecords, health.spillWritable ? "yes" : "no"))
         }
+    }
+
+    /// How long single calls took.
+    struct CallTimes {
+        var meanMicros: Double
+        var slowestMicros: Double
+        var p999Micros: Double
+        var overOneMillisecond: Int
+    }
+
+    /// Calls `handOver` once per record, as fast as a gateway could, timing each call.
+    private static func timeEachCall(_ records: [RequestRecord], _ handOver: (RequestRecord) -> Void) async -> CallTimes {
+        var micros = [Double](repeating: 0, count: records.count)
+        for (index, record) in records.enumerated() {
+            let before = ContinuousClock.now
+            handOver(record)
+            let took = ContinuousClock.now - before
+            micros[index] = Double(took.components.seconds) * 1e6 + Double(took.components.attoseconds) / 1e12
+            // A gateway produces records from many tasks; let the writer's task run too.
+            if index % 1_024 == 0 { await Task.yield() }
+        }
+        let sorted = micros.sorted()
+        guard let slowest = sorted.last else { return CallTimes(meanMicros: 0, slowestMicros: 0, p999Micros: 0, overOneMillisecond: 0) }
+        return CallTimes(meanMicros: sorted.reduce(0, +) / Double(sorted.count), slowestMicros: slowest, p999Micros: sorted[min(sorted.count - 1, sorted.count * 999 / 1_000)],
+                         overOneMillisecond: sorted.count - (sorted.firstIndex { $0 > 1_000 } ?? sorted.count))
     }
 
     private func seconds(_ duration: Duration) -> Double {
