@@ -11,7 +11,13 @@ public func withPostgresClient<T: Sendable>(
 ) async throws -> T {
     let client = PostgresClient(config, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
+        // Started at once (not merely scheduled), so the client counts as running before `body` leases a
+        // connection; otherwise PostgresNIO may warn "PostgresClient.run() hasn't been called yet".
+        if #available(macOS 26.0, *) {
+            group.addImmediateTask { await client.run() }
+        } else {
+            group.addTask { await client.run() }
+        }
         defer { group.cancelAll() }
         return try await body(client)
     }
