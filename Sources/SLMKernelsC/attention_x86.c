@@ -237,12 +237,14 @@ SLM_TARGET_AVX512 static inline void transpose16(const float *const rows[16], in
     }
 }
 
-/// `rows_body` for 64-wide heads and runs of many queries: each block of 16 keys is transposed
-/// once, so four queries' scores come from broadcast multiply-adds with no horizontal sums, and
-/// each value row is loaded once for four queries.
-SLM_TARGET_AVX512 static void rows_body_quads(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
-                                              int64_t first_position, const float *keys, const float *values,
-                                              size_t kv_stride, float scale, float *out, size_t out_row_stride) {
+/// `rows_body` for 64-wide heads, four queries at a time, so their softmax updates interleave
+/// and each value row is loaded once for four queries. With `transposed` (runs of many queries)
+/// each block of 16 keys is transposed once and the scores come from broadcast multiply-adds with
+/// no horizontal sums.
+SLM_TARGET_AVX512 __attribute__((always_inline)) static inline void
+rows_body_quads(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64_t first_position,
+                const float *keys, const float *values, size_t kv_stride, float scale, float *out,
+                size_t out_row_stride, int transposed) {
     enum { D = 64 };
     float maximum[SLM_ATTENTION_MAX_QUERIES], sum[SLM_ATTENTION_MAX_QUERIES];
     float kt[D * 16] __attribute__((aligned(64)));
@@ -260,7 +262,8 @@ SLM_TARGET_AVX512 static void rows_body_quads(const float *q, size_t q_row_strid
         const float *k = keys + (size_t)t0 * kv_stride, *v = values + (size_t)t0 * kv_stride;
         const float *keyRows[16];
         for (int t = 0; t < 16; t++) keyRows[t] = k + (size_t)(t < blockCount ? t : blockCount - 1) * kv_stride;
-        for (int64_t c = 0; c < D / 16; c++) transpose16(keyRows, 16 * c, kt + 16 * 16 * c);
+        if (transposed)
+            for (int64_t c = 0; c < D / 16; c++) transpose16(keyRows, 16 * c, kt + 16 * 16 * c);
         // Rows before t0 - first_position see none of this block.
         const int64_t firstRow = t0 > first_position ? t0 - first_position : 0;
         for (int64_t first = firstRow * group; first < queries; first += 4) {
@@ -275,15 +278,21 @@ SLM_TARGET_AVX512 static void rows_body_quads(const float *q, size_t q_row_strid
                 const int64_t visible = first_position + r + 1 - t0;
                 count[i] = visible < blockCount ? visible : blockCount;
             }
-            // Scores of four queries: two partial sums each, so eight chains of multiply-adds.
+            // Scores of four queries: from the transposed block, two partial sums each (eight chains
+            // of multiply-adds); else dot products with horizontal sums, one query at a time.
             __m512 a[4], b[4];
             for (int i = 0; i < 4; i++) { a[i] = _mm512_setzero_ps(); b[i] = _mm512_setzero_ps(); }
-            for (int d = 0; d < D; d += 2) {
-                const __m512 k0 = _mm512_load_ps(kt + 16 * d), k1 = _mm512_load_ps(kt + 16 * (d + 1));
-                for (int i = 0; i < 4; i++) {
-                    a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
-                    b[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d + 1]), k1, b[i]);
+            if (transposed) {
+                for (int d = 0; d < D; d += 2) {
+                    const __m512 k0 = _mm512_load_ps(kt + 16 * d), k1 = _mm512_load_ps(kt + 16 * (d + 1));
+                    for (int i = 0; i < 4; i++) {
+                        a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
+                        b[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d + 1]), k1, b[i]);
+                    }
                 }
+            } else {
+                for (int i = 0; i < 4; i++)
+                    if (i < n) a[i] = block_scores(qp[i], k, kv_stride, blockCount, D / 16, 0xFFFF);
             }
             __m512 corrections[4];
             for (int i = 0; i < 4; i++) {
@@ -337,10 +346,9 @@ SLM_TARGET_AVX512 void slm_attention_rows_f32_avx512(const float *q, size_t q_ro
                                                      float *out, size_t out_row_stride) {
     if (rows <= 0 || group <= 0 || head_dim <= 0 || rows * group > SLM_ATTENTION_MAX_QUERIES) __builtin_trap();
     if (head_dim == 64 && rows * group >= SLM_ATTENTION_QUAD_MIN_QUERIES) {
-        rows_body_quads(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, scale, out, out_row_stride);
+        rows_body_quads(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, scale, out, out_row_stride, 1);
     } else if (head_dim == 64) {
-        rows_body(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, 64, scale, out, out_row_stride,
-                  4, 0xFFFF);
+        rows_body_quads(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, scale, out, out_row_stride, 0);
     } else {
         const int64_t chunks = (head_dim + 15) / 16, rest = head_dim % 16;
         rows_body(q, q_row_stride, rows, group, first_position, keys, values, kv_stride, head_dim, scale, out,
