@@ -72,8 +72,11 @@ public func buildApplication(
             store: PolicyStore(initial: policy), configuration: reload,
             metrics: PolicyReloadMetrics(registry: metrics.registry, hash: policy.hash), logger: logger
         ) { newPolicy in
-            // Build everything first; a policy whose snapshot cannot be built is refused and the old one stays.
-            let snapshot = try GatewaySnapshot.build(policy: newPolicy, dependencies: dependencies, client: client)
+            // Build everything first (loading local models the policy adds); a policy whose snapshot cannot be
+            // built is refused and the old one stays.
+            var reloaded = dependencies
+            if let localModels = dependencies.localModels { reloaded.localProviders = try localModels.providers(for: newPolicy) }
+            let snapshot = try GatewaySnapshot.build(policy: newPolicy, dependencies: reloaded, client: client)
             metrics.allowModels(snapshot.catalog.names)
             snapshots.replace(with: snapshot)
         }

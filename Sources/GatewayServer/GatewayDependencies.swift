@@ -17,6 +17,9 @@ public struct GatewayDependencies: Sendable {
     /// Providers for models the gateway does not call over HTTP (`local`, `worker`), by model name.
     /// A local model missing here is unavailable.
     public var localProviders: [String: any ChatProvider]
+    /// Loads the local and worker models of a reloaded policy (so a reload can add one); without it a
+    /// reload serves only `localProviders`.
+    public var localModels: (any LocalModelLoader)?
     /// Where API keys of hosted models are read (normally the process environment).
     public var environment: [String: String]
     public var logger: Logger
@@ -28,11 +31,13 @@ public struct GatewayDependencies: Sendable {
         authenticator: any APIKeyAuthenticator, recordSink: any RequestRecordSink, readiness: any ReadinessCheck,
         services: [any Service] = [], localProviders: [String: any ChatProvider] = [:],
         environment: [String: String], logger: Logger = Logger(label: "switchyard.gateway"),
-        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        localModels: (any LocalModelLoader)? = nil
     ) {
         self.authenticator = authenticator; self.recordSink = recordSink; self.readiness = readiness
         self.services = services; self.localProviders = localProviders; self.environment = environment; self.logger = logger
         self.metricsRegistry = metricsRegistry
+        self.localModels = localModels
     }
 }
 

@@ -72,6 +72,8 @@ public final class PolicyReloadService: Service, Sendable {
                 guard candidate.hash != store.current.hash else { return candidate }
                 do {
                     try install(candidate)
+                } catch let failure as PolicyValidationFailure {
+                    throw failure  // already names file, line and field (a local model that cannot be loaded)
                 } catch {
                     throw PolicyValidationFailure(errors: [.invalidValue(file: path, line: 0, path: "", reason: "\(error)")])
                 }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Policy
 import PostgresNIO
+import Providers
 import Prometheus
 import Store
 import Tuner
@@ -84,11 +85,19 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = GatewayConfiguration(policy: document, host: host, port: port, policySource: policy)
         // The newest tuned routing state, loaded at start and again on every NOTIFY from a tuner run.
         let tunedState = RoutingStateListener(config: database, logger: logger)
+        // Local and worker models: loaded now, and again (when added or changed) by every policy reload.
+        let localModels = LocalModelRegistry(logger: logger)
+        let localProviders: [String: any ChatProvider]
+        do {
+            localProviders = try localModels.providers(for: document)
+        } catch {
+            throw ValidationError("the policy \(policy) names a model that cannot be loaded:\n\(error)")
+        }
         let dependencies = GatewayDependencies(
             authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
             recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
-            services: [client, writer, tunedState], localProviders: try LocalModels.providers(for: document, logger: logger),
-            environment: ProcessInfo.processInfo.environment, logger: logger, metricsRegistry: registry)
+            services: [client, writer, tunedState], localProviders: localProviders,
+            environment: ProcessInfo.processInfo.environment, logger: logger, metricsRegistry: registry, localModels: localModels)
         if let judgeSampleRate, !(0...1).contains(judgeSampleRate) {
             throw ValidationError("--judge-sample-rate must be between 0 and 1")
         }
