@@ -1,7 +1,9 @@
 import Logging
+import PostgresNIO
 import Prometheus
 import Providers
 import ServiceLifecycle
+import Store
 import SwitchyardTypes
 
 /// The parts `buildApplication` plugs in: production passes the Store's, tests pass fakes.
@@ -38,6 +40,31 @@ public struct GatewayDependencies: Sendable {
         self.services = services; self.localProviders = localProviders; self.environment = environment; self.logger = logger
         self.metricsRegistry = metricsRegistry
         self.localModels = localModels
+    }
+}
+
+extension GatewayDependencies {
+    /// The dependencies `switchyard serve` runs with: API keys and readiness from PostgreSQL through
+    /// `client`, and a metrics writer whose series (`switchyard_metrics_*`) go to the same Prometheus
+    /// registry as the gateway's, so `/metrics` prints both.
+    ///
+    /// The services are `client`, then the writer (so at shutdown the writer flushes before the client
+    /// stops), then `services`. `client` must not be running yet: the gateway's service group runs it.
+    /// - Throws: `StoreError.spillFolderUnusable` when the writer's spill folder cannot be used.
+    public static func serving(
+        client: PostgresClient, writerConfiguration: MetricsWriterConfiguration, services: [any Service] = [],
+        localProviders: [String: any ChatProvider] = [:], localModels: (any LocalModelLoader)? = nil,
+        environment: [String: String], logger: Logger
+    ) throws -> (dependencies: GatewayDependencies, writer: MetricsWriter) {
+        let registry = PrometheusCollectorRegistry()
+        let writer = try MetricsWriter(client: client, configuration: writerConfiguration, logger: logger,
+                                       metricsFactory: PrometheusMetricsFactory(registry: registry))
+        let dependencies = GatewayDependencies(
+            authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
+            recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
+            services: [client, writer] + services, localProviders: localProviders,
+            environment: environment, logger: logger, metricsRegistry: registry, localModels: localModels)
+        return (dependencies, writer)
     }
 }
 

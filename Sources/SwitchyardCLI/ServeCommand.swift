@@ -6,7 +6,6 @@ import Logging
 import Policy
 import PostgresNIO
 import Providers
-import Prometheus
 import Store
 import Tuner
 
@@ -78,10 +77,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let client = PostgresClient(database, logger: logger)
-        // One registry for `/metrics`: the gateway's own series and the metrics writer's.
-        let registry = PrometheusCollectorRegistry()
-        let writer = try MetricsWriter(client: client, configuration: MetricsWriterConfiguration(spillFolder: URL(fileURLWithPath: spillFolder)),
-                                       logger: logger, metricsFactory: PrometheusMetricsFactory(registry: registry))
         let configuration = GatewayConfiguration(policy: document, host: host, port: port, policySource: policy)
         // The newest tuned routing state, loaded at start and again on every NOTIFY from a tuner run.
         let tunedState = RoutingStateListener(config: database, logger: logger)
@@ -93,11 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("the policy \(policy) names a model that cannot be loaded:\n\(error)")
         }
-        let dependencies = GatewayDependencies(
-            authenticator: StoreAPIKeyAuthenticator(store: APIKeyStore(client: client, logger: logger)),
-            recordSink: writer, readiness: PostgresReadiness(client: client, writer: writer),
-            services: [client, writer, tunedState], localProviders: localProviders,
-            environment: ProcessInfo.processInfo.environment, logger: logger, metricsRegistry: registry, localModels: localModels)
+        // One registry for `/metrics`: the gateway's own series and the metrics writer's.
+        let (dependencies, _) = try GatewayDependencies.serving(
+            client: client, writerConfiguration: MetricsWriterConfiguration(spillFolder: URL(fileURLWithPath: spillFolder)),
+            services: [tunedState], localProviders: localProviders, localModels: localModels,
+            environment: ProcessInfo.processInfo.environment, logger: logger)
         if let judgeSampleRate, !(0...1).contains(judgeSampleRate) {
             throw ValidationError("--judge-sample-rate must be between 0 and 1")
         }
