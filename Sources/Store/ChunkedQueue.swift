@@ -4,18 +4,23 @@
 /// One growing `Array` doubles its storage now and then and copies every element it holds: with tens
 /// of thousands of request records waiting, that one append takes tens of milliseconds (and runs under
 /// the writer's lock). Here an append writes into the last chunk's reserved storage, or starts a new
-/// chunk; taking everything out hands over the chunks without copying them.
+/// chunk; taking everything out hands over the chunks without copying them. Emptied chunks handed back
+/// with ``recycle(_:)`` are reused, so a steady stream of appends touches memory that is already mapped.
 struct ChunkedQueue<Element> {
     /// Elements per chunk (each chunk's storage is reserved once, when it is started).
     let chunkCapacity: Int
+    /// Most emptied chunks kept for reuse.
+    let spareLimit: Int
     private var chunks: [[Element]] = []
+    private var spares: [[Element]] = []
     /// How many elements are queued.
     private(set) var count = 0
 
     /// An empty queue whose chunks hold `chunkCapacity` elements each.
-    init(chunkCapacity: Int = 512) {
+    init(chunkCapacity: Int = 512, spareLimit: Int = 32) {
         precondition(chunkCapacity > 0, "a chunk holds at least one element")
         self.chunkCapacity = chunkCapacity
+        self.spareLimit = spareLimit
     }
 
     /// Whether nothing is queued.
@@ -24,9 +29,13 @@ struct ChunkedQueue<Element> {
     /// Appends `element` at the back, in constant time.
     mutating func append(_ element: Element) {
         if chunks.isEmpty || chunks[chunks.count - 1].count >= chunkCapacity {
-            var chunk: [Element] = []
-            chunk.reserveCapacity(chunkCapacity)
-            chunks.append(chunk)
+            if let spare = spares.popLast() {
+                chunks.append(spare)
+            } else {
+                var chunk: [Element] = []
+                chunk.reserveCapacity(chunkCapacity)
+                chunks.append(chunk)
+            }
         }
         chunks[chunks.count - 1].append(element)
         count += 1
@@ -56,6 +65,14 @@ struct ChunkedQueue<Element> {
     mutating func takeAll() -> [[Element]] {
         defer { chunks = []; count = 0 }
         return chunks
+    }
+
+    /// Keeps emptied chunks (as taken by ``takeAll()``, then emptied with `removeAll(keepingCapacity: true)`
+    /// outside any lock) for the next appends, up to ``spareLimit``; others are freed.
+    mutating func recycle(_ emptied: [[Element]]) {
+        for chunk in emptied where chunk.isEmpty && chunk.capacity >= chunkCapacity && chunk.capacity < 2 * chunkCapacity && spares.count < spareLimit {
+            spares.append(chunk)
+        }
     }
 
     /// Removes the `k` oldest elements (all of them when fewer are queued) and returns them, oldest first.

@@ -35,3 +35,17 @@ import Testing
         #expect(first.capacity >= 64)
     }
 }
+
+@Suite struct ChunkedQueueRecyclingTests {
+    @Test func recycledChunksAreFilledAgainAndOnlyUpToTheLimit() {
+        var queue = ChunkedQueue<Int>(chunkCapacity: 4, spareLimit: 2)
+        queue.append(contentsOf: 0..<12)
+        var chunks = queue.takeAll()
+        #expect(chunks.count == 3)
+        for index in chunks.indices { chunks[index].removeAll(keepingCapacity: true) }
+        queue.recycle(chunks + [[]])  // a chunk without reserved room is not kept
+        queue.append(contentsOf: 12..<24)
+        #expect(queue.count == 12)
+        #expect(Array(queue.takeAll().joined()) == Array(12..<24), "recycled chunks start empty")
+    }
+}
