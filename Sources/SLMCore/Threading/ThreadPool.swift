@@ -35,13 +35,23 @@ public final class ThreadPool: @unchecked Sendable {
         state = PoolState(workers: threadCount - 1, spinNanoseconds: UInt64(Swift.max(0, spinMicroseconds)) * 1000)
         for index in 0..<(threadCount - 1) {
             let state = self.state
-            let thread = Thread { state.workerLoop(slot: index + 1) }
-            thread.name = "slm-worker-\(index + 1)"
+            let name = "slm-worker-\(index + 1)"
+            let thread = Thread {
+                Self.nameCurrentThread(name)
+                state.workerLoop(slot: index + 1)
+            }
+            thread.name = name
             thread.start()
         }
     }
 
     deinit { state.stop() }
+
+    /// Names the calling thread for the system (`top -H`, `perf`) too: on Linux, a name set
+    /// before the thread starts stays Foundation's own, and the worker shows its creator's name.
+    private static func nameCurrentThread(_ name: String) {
+        Thread.current.name = name
+    }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool's threads; returns when all have run.
     ///
