@@ -42,9 +42,8 @@ public final class ModelScheduler: Sendable {
         self.mailbox = mailbox
         let sizes = configuration
         let thread = Thread {
-            // The system's name of the thread (`top -H`, `perf`, /proc), also inherited by the model's pool
-            // threads when this loop is the first to start them.
-            Self.nameCurrentThread("slm-scheduler")
+            // The system's name of the thread (`top -H`, `perf`, /proc); the model's pool threads name themselves.
+            ThreadName.setCurrent("slm-scheduler")
             SchedulerLoop(model: model, tokenizer: tokenizer, configuration: sizes, mailbox: mailbox).run()
         }
         thread.name = "slm-scheduler"
@@ -74,18 +73,6 @@ public final class ModelScheduler: Sendable {
             if case .cancelled = termination { mailbox.cancel(id) }
         }
         return stream
-    }
-
-    /// Sets the calling thread's name as Linux shows it (its first 15 bytes), through `/proc/thread-self/comm`;
-    /// elsewhere, or if that fails, the name stays as it was.
-    private static func nameCurrentThread(_ name: String) {
-        #if canImport(Glibc)
-        let file = open("/proc/thread-self/comm", O_WRONLY)
-        guard file >= 0 else { return }
-        defer { close(file) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
-        #endif
     }
 
     /// The current load: busy slots, queued requests, totals.

@@ -37,7 +37,7 @@ public final class ThreadPool: @unchecked Sendable {
             let state = self.state
             let name = "slm-worker-\(index + 1)"
             let thread = Thread {
-                Self.nameCurrentThread(name)
+                ThreadName.setCurrent(name)
                 state.workerLoop(slot: index + 1)
             }
             thread.name = name
@@ -46,12 +46,6 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     deinit { state.stop() }
-
-    /// Names the calling thread for the system (`top -H`, `perf`) too: on Linux, a name set
-    /// before the thread starts stays Foundation's own, and the worker shows its creator's name.
-    private static func nameCurrentThread(_ name: String) {
-        Thread.current.name = name
-    }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool's threads; returns when all have run.
     ///
