@@ -102,8 +102,9 @@ public struct MatrixMultiplier: Sendable {
         }
     }
 
-    /// The products on the panel kernels: chunks of whole 32-row panel pairs, each thread with its
-    /// own scratch slot for packed panels.
+    /// The products on the panel kernels: about eight chunks of whole 32-row panel pairs per
+    /// thread (a panel kernel reads its weights once per call, so chunks need not fit a cache),
+    /// each thread with its own scratch slot for packed panels.
     private func multiplyOnPanels(
         _ products: (MatrixProduct, MatrixProduct?, MatrixProduct?), count: Int, totalRows: Int,
         _ x: QuantizedActivations, _ buffer: ActivationBuffer
@@ -124,7 +125,7 @@ public struct MatrixMultiplier: Sendable {
                 if start >= rows { start -= rows; continue }
                 let taken = Swift.min(length, rows - start)
                 product.computeOnPanels(rows: start, count: taken, x, scales: buffer.scales, kernels,
-                                     scratch: scratch + slot * scratchBytes)
+                                        scratch: scratch + slot * scratchBytes)
                 length -= taken
                 if length == 0 { return }
                 start = 0
@@ -140,9 +141,9 @@ public struct MatrixMultiplier: Sendable {
         multiply(weights, quantize(input, rows: rows, columns: weights.columns, for: weights.type, into: buffer), into: output)
     }
 
-    /// Rows per parallel chunk.
+    /// Rows per parallel chunk on the row kernels.
     ///
-    /// A kernel walks its chunk's weight rows once per tile of four activation rows, so when the
+    /// A row kernel walks its chunk's weight rows once per tile of four activation rows, so when the
     /// batch spans several tiles the chunk is kept within `cacheBytes` to be re-read from cache,
     /// not memory. Otherwise about eight chunks per thread balance the work.
     static func rowsPerChunk(totalRows: Int, rowBytes: Int, batch: Int, threads: Int, cacheBytes: Int = 128 << 10) -> Int {
