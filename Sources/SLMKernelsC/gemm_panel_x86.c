@@ -32,7 +32,8 @@ enum {
     PANEL_ROWS = 16,           // weight rows per panel: one per 32-bit lane
     PANEL_QUANT_BYTES = 512,   // bytes of quants per block of a panel: 16 rows x 32 elements
     PANEL_SCALE_FLOATS = 32,   // floats of scales per block of a panel: d_w[16], then c_w[16]
-    TILE_ACTIVATIONS = 4,      // activation rows per kernel tile
+    TILE_ACTIVATIONS = 4,      // activation rows per tile of a packed pair of panels
+    MAX_ACTIVATIONS = 8,       // activation rows one panel takes at once (direct path)
 };
 
 /// Where one packed panel lives in the scratch.
@@ -184,13 +185,14 @@ PK_FN void weight_block(const int type, const panel_rows_t *p, const int full, i
 
 // MARK: Arithmetic (one definition, so every path gives the same bits)
 
-/// Adds block `b`'s contribution for `np` panels (1 or 2) and `nx` activation rows (1...4) to `f`:
+/// Adds block `b`'s contribution for `np` panels (1 or 2) and `nx` activation rows (1...4, or
+/// up to 8 with one panel) to `f`:
 /// the 8 groups' integer products summed exactly, then f += float(Σ)·(d_w·d_x), f += c_w·s_x.
 /// `x` points at the quants of block 0 of activation row 0, `xs` at its [d_x, s_x] pairs.
 PK_FN void block_step(const __m512i g0[8], __m512 d0, __m512 c0, const __m512i g1[8], __m512 d1, __m512 c1, const int np,
                       const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, size_t xs_stride, int64_t b,
-                      const int nx, __m512 f[2][TILE_ACTIVATIONS]) {
-    __m512i a[2][TILE_ACTIVATIONS];
+                      const int nx, __m512 f[2][MAX_ACTIVATIONS]) {
+    __m512i a[2][MAX_ACTIVATIONS];
     for (int p = 0; p < np; p++)
         for (int k = 0; k < nx; k++) a[p][k] = _mm512_setzero_si512();
     const uint8_t *xb = x + (size_t)b * x_block;
@@ -215,7 +217,7 @@ PK_FN void block_step(const __m512i g0[8], __m512 d0, __m512 c0, const __m512i g
     }
 }
 
-PK_FN void store_tile(__m512 f[2][TILE_ACTIVATIONS], const int np, const int nx, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+PK_FN void store_tile(__m512 f[2][MAX_ACTIVATIONS], const int np, const int nx, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
     for (int k = 0; k < nx; k++) {
         _mm512_mask_storeu_ps(y + (size_t)k * y_stride, m0, f[0][k]);
         if (np > 1) _mm512_mask_storeu_ps(y + (size_t)k * y_stride + 16, m1, f[1][k]);
@@ -224,14 +226,15 @@ PK_FN void store_tile(__m512 f[2][TILE_ACTIVATIONS], const int np, const int nx,
 
 // MARK: Small batches: weights read straight into registers
 
-/// `np` panels times `nx` (1...4, the whole batch) activation rows, each weight block read once.
+/// `np` panels times `nx` activation rows (the whole batch: 1...2 with two panels, 1...8 with
+/// one), each weight block read once.
 PK_FN void direct_tile(const int type, const int full, const panel_rows_t *p0, const panel_rows_t *p1, const int np,
                        int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, const int nx,
                        const uint8_t *prefetch_from, size_t prefetch_lines_per_block,
                        float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
-    __m512 f[2][TILE_ACTIVATIONS];
+    __m512 f[2][MAX_ACTIVATIONS];
     for (int p = 0; p < 2; p++)
-        for (int k = 0; k < TILE_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
+        for (int k = 0; k < MAX_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
         // The next panels' bytes, a share per block, so they arrive while these are multiplied.
         for (size_t l = 0; l < prefetch_lines_per_block; l++)
@@ -265,9 +268,9 @@ PK_FN void pack_panel(const int type, const int full, const panel_rows_t *p, int
 PK_FN void packed_tile(panel_t p0, panel_t p1, const int np, int64_t blocks, const uint8_t *x, size_t x_stride, size_t x_block,
                        const float *xs, const int nx, const uint8_t *prefetch_from, size_t prefetch_lines_per_block,
                        float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
-    __m512 f[2][TILE_ACTIVATIONS];
+    __m512 f[2][MAX_ACTIVATIONS];
     for (int p = 0; p < 2; p++)
-        for (int k = 0; k < TILE_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
+        for (int k = 0; k < MAX_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
         for (size_t l = 0; l < prefetch_lines_per_block; l++)
             _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
@@ -312,8 +315,23 @@ PK_FN void packed_panels_times_batch(panel_t p0, panel_t p1, const int np, int64
 
 static inline __mmask16 lanes(int64_t rows) { return rows >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rows) - 1); }
 
-/// Batches up to this size read weights straight into registers; larger ones pack them first.
-#define DIRECT_MAX_BATCH 2
+/// Batches up to this size read weights straight into registers (two panels at a time up to
+/// DIRECT_PAIR_MAX_BATCH rows, one panel at a time above); larger ones pack them first.
+#define DIRECT_MAX_BATCH 8
+#define DIRECT_PAIR_MAX_BATCH 2
+
+/// One panel times the whole batch (1...8 rows) on the direct path, `nx` a constant for each case.
+PK_FN void direct_panel(const int type, const int full, const panel_rows_t *p, int64_t blocks, const uint8_t *x,
+                        size_t x_stride, size_t x_block, const float *xs, int64_t batch, const uint8_t *prefetch_from,
+                        size_t lines, float *y, size_t y_stride, __mmask16 m) {
+#define DIRECT_PANEL_CASE(n) case n: direct_tile(type, full, p, p, 1, blocks, x, x_stride, x_block, xs, n, prefetch_from, lines, y, y_stride, m, 0); break;
+    switch (batch) {
+    DIRECT_PANEL_CASE(1) DIRECT_PANEL_CASE(2) DIRECT_PANEL_CASE(3) DIRECT_PANEL_CASE(4)
+    DIRECT_PANEL_CASE(5) DIRECT_PANEL_CASE(6) DIRECT_PANEL_CASE(7) DIRECT_PANEL_CASE(8)
+    default: break;
+    }
+#undef DIRECT_PANEL_CASE
+}
 
 /// The loop every entry point shares: pairs of 16-row panels, direct or packed by batch size.
 PK_FN void panel_gemm(const int type, const uint8_t *w, size_t w_stride, int64_t rows, int64_t blocks, const uint8_t *x,
@@ -333,16 +351,21 @@ PK_FN void panel_gemm(const int type, const uint8_t *w, size_t w_stride, int64_t
         const int64_t next = r + 2 * PANEL_ROWS;
         const uint8_t *ahead = next + 2 * PANEL_ROWS <= rows ? w + (size_t)next * w_stride : 0;
         const size_t lines = ahead ? prefetch_lines : 0;
-        if (batch <= DIRECT_MAX_BATCH) {
-            const __mmask16 m0 = lanes(n0), m1 = np == 2 ? lanes(n1) : 0;
-            if (full && np == 2 && batch == 1)
+        if (batch <= DIRECT_PAIR_MAX_BATCH && full && np == 2) {
+            const __mmask16 m0 = lanes(n0), m1 = lanes(n1);
+            if (batch == 1)
                 direct_tile(type, 1, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 1, ahead, lines, yr, y_stride, m0, m1);
-            else if (full && np == 2)
-                direct_tile(type, 1, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, m0, m1);
-            else if (np == 2)
-                direct_tile(type, 0, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, (int)batch, ahead, lines, yr, y_stride, m0, m1);
             else
-                direct_tile(type, 0, &p0, &p0, 1, blocks, x, x_stride, x_block, xs, (int)batch, ahead, lines, yr, y_stride, m0, m1);
+                direct_tile(type, 1, &p0, &p1, 2, blocks, x, x_stride, x_block, xs, 2, ahead, lines, yr, y_stride, m0, m1);
+        } else if (batch <= DIRECT_MAX_BATCH) {
+            // One panel at a time; each prefetches half of the next pair.
+            const uint8_t *ahead1 = ahead ? ahead + (lines / 2) * (size_t)blocks * 64 : 0;
+            if (full) direct_panel(type, 1, &p0, blocks, x, x_stride, x_block, xs, batch, ahead, lines / 2, yr, y_stride, lanes(n0));
+            else direct_panel(type, 0, &p0, blocks, x, x_stride, x_block, xs, batch, ahead, lines / 2, yr, y_stride, lanes(n0));
+            if (np == 2) {
+                if (full) direct_panel(type, 1, &p1, blocks, x, x_stride, x_block, xs, batch, ahead1, lines - lines / 2, yr + PANEL_ROWS, y_stride, lanes(n1));
+                else direct_panel(type, 0, &p1, blocks, x, x_stride, x_block, xs, batch, ahead1, lines - lines / 2, yr + PANEL_ROWS, y_stride, lanes(n1));
+            }
         } else {
             if (full) pack_panel(type, 1, &p0, blocks, packed0);
             else pack_panel(type, 0, &p0, blocks, packed0);
