@@ -9,9 +9,10 @@
 // activation row (broadcast), and a block's integer sums for 16 rows land in one register, scaled
 // by 16 weight scales at once.
 //
-// Batches of one or two rows transpose each block into registers and use it at once (each weight
-// byte is read once). Larger batches pack a pair of panels into the caller's scratch first and
-// then run every tile of four activation rows over the packed copy. Both paths share
+// Batches of up to eight rows transpose each block into registers and use it at once (each
+// weight byte is read once; two panels at a time for one or two rows, one panel for three to
+// eight). Larger batches pack a pair of panels into the caller's scratch first and then run every
+// tile of four activation rows over the packed copy. Both paths share
 // `block_step`, the only place that does arithmetic, so an output has the same bits whatever the
 // batch it was computed in.
 //
