@@ -227,6 +227,12 @@ PK_FN void store_tile(__m512 f[2][MAX_ACTIVATIONS], const int np, const int nx, 
 
 // MARK: Small batches: weights read straight into registers
 
+/// Block `b`'s share of the next panels' bytes, `lines` cache lines from `from`: issued a share
+/// per block, so they arrive while the current panels are multiplied.
+PK_FN void prefetch_share(const uint8_t *from, size_t lines, int64_t b) {
+    for (size_t l = 0; l < lines; l++) _mm_prefetch((const char *)(from + ((size_t)b * lines + l) * 64), _MM_HINT_T0);
+}
+
 /// `np` panels times `nx` activation rows (the whole batch: 1...2 with two panels, 1...8 with
 /// one), each weight block read once.
 PK_FN void direct_tile(const int type, const int full, const panel_rows_t *p0, const panel_rows_t *p1, const int np,
@@ -237,9 +243,7 @@ PK_FN void direct_tile(const int type, const int full, const panel_rows_t *p0, c
     for (int p = 0; p < 2; p++)
         for (int k = 0; k < MAX_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
-        // The next panels' bytes, a share per block, so they arrive while these are multiplied.
-        for (size_t l = 0; l < prefetch_lines_per_block; l++)
-            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
+        prefetch_share(prefetch_from, prefetch_lines_per_block, b);
         __m512i g0[8], g1[8];
         __m512 d0, c0, d1 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
         weight_block(type, p0, full, b, g0, &d0, &c0);
@@ -273,8 +277,7 @@ PK_FN void packed_tile(panel_t p0, panel_t p1, const int np, int64_t blocks, con
     for (int p = 0; p < 2; p++)
         for (int k = 0; k < MAX_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
-        for (size_t l = 0; l < prefetch_lines_per_block; l++)
-            _mm_prefetch((const char *)(prefetch_from + ((size_t)b * prefetch_lines_per_block + l) * 64), _MM_HINT_T0);
+        prefetch_share(prefetch_from, prefetch_lines_per_block, b);
         __m512i g0[8], g1[8];
         const uint8_t *q0 = p0.quants + (size_t)b * PANEL_QUANT_BYTES, *q1 = p1.quants + (size_t)b * PANEL_QUANT_BYTES;
         for (int k = 0; k < 8; k++) {

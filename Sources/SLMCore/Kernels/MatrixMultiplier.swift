@@ -87,18 +87,29 @@ public struct MatrixMultiplier: Sendable {
         let chunkRows = Self.rowsPerChunk(totalRows: totalRows, rowBytes: rowBytes, batch: x.rows, threads: pool.threadCount)
         let chunks = (totalRows + chunkRows - 1) / chunkRows
         pool.parallelFor(count: chunks) { chunk in
-            // Chunks number the rows of the products one after the other.
-            var start = chunk * chunkRows, length = chunkRows
-            for p in 0..<count {
-                let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
-                let rows = product.weights.rows
-                if start >= rows { start -= rows; continue }
-                let taken = Swift.min(length, rows - start)
-                product.compute(rows: start, count: taken, x, kernels)
-                length -= taken
-                if length == 0 { return }
-                start = 0
+            Self.forEachSlice(of: products, count: count, rows: (chunk * chunkRows)..<((chunk + 1) * chunkRows)) { product, start, rows in
+                product.compute(rows: start, count: rows, x, kernels)
             }
+        }
+    }
+
+    /// Calls `body(product, first row, rows)` for each product's share of `rows`, counting the rows
+    /// of the `count` products one after the other (how chunks are numbered).
+    @inline(__always)
+    private static func forEachSlice(
+        of products: (MatrixProduct, MatrixProduct?, MatrixProduct?), count: Int, rows: Range<Int>,
+        _ body: (MatrixProduct, Int, Int) -> Void
+    ) {
+        var start = rows.lowerBound, length = rows.count
+        for p in 0..<count {
+            let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
+            let productRows = product.weights.rows
+            if start >= productRows { start -= productRows; continue }
+            let taken = Swift.min(length, productRows - start)
+            body(product, start, taken)
+            length -= taken
+            if length == 0 { return }
+            start = 0
         }
     }
 
@@ -118,17 +129,8 @@ public struct MatrixMultiplier: Sendable {
         let scratch = buffer.scratch, scratchBytes = buffer.scratchBytes
         precondition(pool.threadCount <= buffer.scratchSlots, "activation buffer has scratch for \(buffer.scratchSlots) threads")
         pool.parallelFor(count: chunks) { chunk, slot in
-            var start = chunk * chunkRows, length = chunkRows
-            for p in 0..<count {
-                let product = p == 0 ? products.0 : p == 1 ? products.1! : products.2!
-                let rows = product.weights.rows
-                if start >= rows { start -= rows; continue }
-                let taken = Swift.min(length, rows - start)
-                product.computeOnPanels(rows: start, count: taken, x, scales: buffer.scales, kernels,
-                                        scratch: scratch + slot * scratchBytes)
-                length -= taken
-                if length == 0 { return }
-                start = 0
+            Self.forEachSlice(of: products, count: count, rows: (chunk * chunkRows)..<((chunk + 1) * chunkRows)) { product, start, rows in
+                product.computeOnPanels(rows: start, count: rows, x, scales: buffer.scales, kernels, scratch: scratch + slot * scratchBytes)
             }
         }
     }
