@@ -48,13 +48,6 @@ SLM_TARGET_AVX512 void slm_add_rmsnorm_f32(float *x, const float *y, float *out,
     scale_into(out, x, weight, n, 1.0f / __builtin_sqrtf(meanSquare + epsilon));
 }
 
-SLM_TARGET_AVX512 void slm_add_f32(float *x, const float *y, int64_t n) {
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = lanes(n - i);
-        _mm512_mask_storeu_ps(x + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i)));
-    }
-}
-
 SLM_TARGET_AVX512 void slm_rope_f32(float *x, int64_t heads, int64_t head_dim, int64_t rotated,
                                     const float *cos_table, const float *sin_table) {
     for (int64_t h = 0; h < heads; h++) {
@@ -94,10 +87,6 @@ void slm_rmsnorm_f32(float *out, const float *x, const float *weight, int64_t n,
 }
 void slm_add_rmsnorm_f32(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon) {
     (void)x; (void)y; (void)out; (void)weight; (void)n; (void)epsilon;
-    __builtin_trap();
-}
-void slm_add_f32(float *x, const float *y, int64_t n) {
-    (void)x; (void)y; (void)n;
     __builtin_trap();
 }
 void slm_rope_f32(float *x, int64_t heads, int64_t head_dim, int64_t rotated, const float *cos_table, const float *sin_table) {

@@ -57,15 +57,6 @@ enum TransformerOps {
         swiGLUReference(gate, up, count: n)
     }
 
-    /// `x[i] += y[i]`.
-    @inline(__always)
-    static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) {
-        #if canImport(SLMKernelsC)
-        if usesCKernels { return slm_add_f32(x, y, Int64(n)) }
-        #endif
-        addReference(x, y, count: n)
-    }
-
     /// Fills the RoPE tables of one position for `rope`: pair i turns by `position · base^(−2i/dims)`
     /// (computed in Double); `cos` holds each pair's cosine twice, `sin` its sine as (−sin, +sin),
     /// `dimensions` floats each.

@@ -40,9 +40,6 @@ void slm_rmsnorm_f32(float *out, const float *x, const float *weight, int64_t n,
 /// `x += y`, then `out = rmsnorm(x) · weight`: a residual add and the next norm in one pass.
 void slm_add_rmsnorm_f32(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon);
 
-/// `x += y` over `n` floats.
-void slm_add_f32(float *x, const float *y, int64_t n);
-
 /// RoPE of adjacent pairs: for each of `heads` heads (`head_dim` floats apart) and each j below
 /// `rotated` (even), `x[j] = x[j]·cos_table[j] + x[j ^ 1]·sin_table[j]`; the tables hold each
 /// pair's cosine twice and its sine as (−sin, +sin).
