@@ -404,6 +404,206 @@ PK_TARGET void slm_gemm_panel_q8_0_q8_0_vnni(const void *w, size_t w_stride, int
     panel_gemm(2, (const uint8_t *)w, w_stride, rows, blocks, (const uint8_t *)x + 2, x_stride, 34, xs, batch, y, y_stride, scratch);
 }
 
+// MARK: Weights repacked once into panel order
+
+// A matrix repacked by `slm_pack_panels` is its panels one after the other, each its blocks one
+// after the other, each block of a panel stored as the registers `weight_block` would build from
+// the original rows (less the nibble split and the scale conversions, which are cheap):
+//   Q4_0: 4 x 64 bytes (dword k of lane r = quant bytes 4k..4k+3 of row r), 16 halves d   = 288
+//   Q4_1: the same 256 bytes, 16 halves d, 16 halves m                                   = 320
+//   Q8_0: 8 x 64 bytes (group q of lane r = quants 4q..4q+3 of row r, plus 128), 16 halves d = 544
+// Rows past the matrix's last row repeat it (their lanes are never stored). A product then reads
+// each panel as one sequential stream, with no transposition per call.
+
+static size_t packed_block_bytes(int type) { return type == 0 ? 288 : type == 1 ? 320 : 544; }
+
+size_t slm_panels_bytes(int type, int64_t rows, int64_t blocks) {
+    return (size_t)((rows + PANEL_ROWS - 1) / PANEL_ROWS) * (size_t)blocks * packed_block_bytes(type);
+}
+
+/// Writes block `b` of panel `p` in the packed layout at `out`.
+PK_FN void pack_block(const int type, const panel_rows_t *p, const int full, int64_t b, uint8_t *out) {
+    if (type == 2) {
+        __m512i g[8];
+        __m512 d, c;
+        q8_0_block(p, full, b, g, &d, &c);
+        for (int k = 0; k < 8; k++) _mm512_storeu_si512((__m512i *)(out + 64 * k), g[k]);
+        _mm256_storeu_si256((__m256i *)(out + 512), _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+        return;
+    }
+    const size_t block_bytes = type == 1 ? 20 : 18, quant_offset = type == 1 ? 4 : 2;
+    const size_t at = (size_t)b * block_bytes;
+    const __m512i r0 = rows4x16(p, full, 0, at + quant_offset), r1 = rows4x16(p, full, 1, at + quant_offset);
+    const __m512i r2 = rows4x16(p, full, 2, at + quant_offset), r3 = rows4x16(p, full, 3, at + quant_offset);
+    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+    for (int k = 0; k < 4; k++) {
+        const __m512i index = _mm512_add_epi32(pick, _mm512_set1_epi32(k));
+        const __m512i lo = _mm512_permutex2var_epi32(r0, index, r1);
+        const __m512i hi = _mm512_permutex2var_epi32(r2, index, r3);
+        _mm512_storeu_si512((__m512i *)(out + 64 * k), _mm512_inserti64x4(lo, _mm512_castsi512_si256(hi), 1));
+    }
+    const __m512i header = _mm512_i32gather_epi32(_mm512_add_epi32(p->offsets, _mm512_set1_epi32((int32_t)at)), p->first, 1);
+    _mm256_storeu_si256((__m256i *)(out + 256), _mm512_cvtepi32_epi16(header));
+    if (type == 1) _mm256_storeu_si256((__m256i *)(out + 288), _mm512_cvtepi32_epi16(_mm512_srli_epi32(header, 16)));
+}
+
+PK_FN void pack_panels(const int type, const uint8_t *w, size_t w_stride, int64_t rows, int64_t blocks, uint8_t *out) {
+    const size_t block_bytes = packed_block_bytes(type);
+    for (int64_t r = 0; r < rows; r += PANEL_ROWS) {
+        const int n = rows - r < PANEL_ROWS ? (int)(rows - r) : PANEL_ROWS;
+        const panel_rows_t p = panel_rows(w + (size_t)r * w_stride, w_stride, n);
+        uint8_t *panel = out + (size_t)(r / PANEL_ROWS) * (size_t)blocks * block_bytes;
+        for (int64_t b = 0; b < blocks; b++) {
+            if (n == PANEL_ROWS) pack_block(type, &p, 1, b, panel + (size_t)b * block_bytes);
+            else pack_block(type, &p, 0, b, panel + (size_t)b * block_bytes);
+        }
+    }
+}
+
+PK_TARGET void slm_pack_panels_q4_0(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out) {
+    pack_panels(0, (const uint8_t *)w, w_stride, rows, blocks, (uint8_t *)out);
+}
+PK_TARGET void slm_pack_panels_q4_1(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out) {
+    pack_panels(1, (const uint8_t *)w, w_stride, rows, blocks, (uint8_t *)out);
+}
+PK_TARGET void slm_pack_panels_q8_0(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out) {
+    pack_panels(2, (const uint8_t *)w, w_stride, rows, blocks, (uint8_t *)out);
+}
+
+/// Block `b` of a packed panel: the 8 groups as unsigned bytes, d_w and c_w.
+PK_FN void packed_block(const int type, const uint8_t *panel, int64_t b, __m512i g[8], __m512 *d, __m512 *c) {
+    const uint8_t *o = panel + (size_t)b * packed_block_bytes(type);
+    if (type == 2) {
+        for (int k = 0; k < 8; k++) g[k] = _mm512_loadu_si512((const __m512i *)(o + 64 * k));
+        *d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 512)));
+        *c = _mm512_mul_ps(*d, _mm512_set1_ps(-128.0f));
+        return;
+    }
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    for (int k = 0; k < 4; k++) {
+        const __m512i dword = _mm512_loadu_si512((const __m512i *)(o + 64 * k));
+        g[k] = _mm512_and_si512(dword, low_nibbles);
+        g[k + 4] = _mm512_and_si512(_mm512_srli_epi16(dword, 4), low_nibbles);
+    }
+    *d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 256)));
+    *c = type == 1 ? _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 288))) : _mm512_mul_ps(*d, _mm512_set1_ps(-8.0f));
+}
+
+/// Blocks ahead of the one being multiplied that the packed kernels prefetch: panels lie one after
+/// another, so this runs on into the next panel.
+#define PACKED_PREFETCH_BLOCKS 16
+
+/// `np` packed panels (1 or 2) times `nx` activation rows (1...8 with one panel, 1...2 with two);
+/// with `prefetch`, each block of each panel is fetched PACKED_PREFETCH_BLOCKS blocks ahead.
+PK_FN void packed_panel_tile(const int type, const uint8_t *p0, const uint8_t *p1, const int np, int64_t blocks,
+                             const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, size_t xs_stride,
+                             const int nx, const int prefetch, float *y, size_t y_stride, __mmask16 m0, __mmask16 m1) {
+    const size_t block_bytes = packed_block_bytes(type), ahead = PACKED_PREFETCH_BLOCKS * block_bytes;
+    __m512 f[2][MAX_ACTIVATIONS];
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < MAX_ACTIVATIONS; k++) f[p][k] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; b++) {
+        if (prefetch)
+            for (size_t l = 0; l < block_bytes; l += 64) {
+                _mm_prefetch((const char *)(p0 + (size_t)b * block_bytes + ahead + l), _MM_HINT_T0);
+                if (np > 1) _mm_prefetch((const char *)(p1 + (size_t)b * block_bytes + ahead + l), _MM_HINT_T0);
+            }
+        __m512i g0[8], g1[8];
+        __m512 d0, c0, d1 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
+        packed_block(type, p0, b, g0, &d0, &c0);
+        if (np > 1) packed_block(type, p1, b, g1, &d1, &c1);
+        block_step(g0, d0, c0, g1, d1, c1, np, x, x_stride, x_block, xs, xs_stride, b, nx, f);
+    }
+    store_tile(f, np, nx, y, y_stride, m0, m1);
+}
+
+/// One packed panel times `nx` rows, `nx` a constant in each case.
+PK_FN void packed_panel_rows(const int type, const uint8_t *p, int64_t blocks, const uint8_t *x, size_t x_stride,
+                             size_t x_block, const float *xs, size_t xs_stride, int64_t nx, const int prefetch,
+                             float *y, size_t y_stride, __mmask16 m) {
+#define PACKED_ROWS_CASE(n) case n: packed_panel_tile(type, p, p, 1, blocks, x, x_stride, x_block, xs, xs_stride, n, prefetch, y, y_stride, m, 0); break;
+    switch (nx) {
+    PACKED_ROWS_CASE(1) PACKED_ROWS_CASE(2) PACKED_ROWS_CASE(3) PACKED_ROWS_CASE(4)
+    PACKED_ROWS_CASE(5) PACKED_ROWS_CASE(6) PACKED_ROWS_CASE(7) PACKED_ROWS_CASE(8)
+    default: break;
+    }
+#undef PACKED_ROWS_CASE
+}
+
+/// The loop of every packed entry point: a pair of panels at a time for batches of one or two
+/// rows, else one panel at a time times every tile of eight rows (the panel stays in cache), the
+/// next panels prefetched meanwhile.
+PK_FN void packed_gemm(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const uint8_t *x, size_t x_stride,
+                       size_t x_block, const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
+    const size_t panel_bytes = (size_t)blocks * packed_block_bytes(type);
+    const size_t xs_stride = (size_t)blocks * 2;
+    const int64_t panel_count = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
+    if (batch <= DIRECT_PAIR_MAX_BATCH) {
+        for (int64_t p = 0; p < panel_count; p += 2) {
+            const uint8_t *p0 = panels + (size_t)p * panel_bytes;
+            const __mmask16 m0 = lanes(rows - p * PANEL_ROWS);
+            float *yp = y + p * PANEL_ROWS;
+            if (p + 1 == panel_count) {
+                packed_panel_rows(type, p0, blocks, x, x_stride, x_block, xs, xs_stride, batch, 0, yp, y_stride, m0);
+                continue;
+            }
+            const __mmask16 m1 = lanes(rows - (p + 1) * PANEL_ROWS);
+            // Each panel prefetches itself ahead, which runs into the panel after the pair.
+            if (batch == 1) packed_panel_tile(type, p0, p0 + panel_bytes, 2, blocks, x, x_stride, x_block, xs, xs_stride, 1, 1, yp, y_stride, m0, m1);
+            else packed_panel_tile(type, p0, p0 + panel_bytes, 2, blocks, x, x_stride, x_block, xs, xs_stride, 2, 1, yp, y_stride, m0, m1);
+        }
+        return;
+    }
+    if (batch <= DIRECT_MAX_BATCH) {
+        for (int64_t p = 0; p < panel_count; p++)
+            packed_panel_rows(type, panels + (size_t)p * panel_bytes, blocks, x, x_stride, x_block, xs, xs_stride, batch, 1,
+                              y + p * PANEL_ROWS, y_stride, lanes(rows - p * PANEL_ROWS));
+        return;
+    }
+    // Larger batches: a pair of panels unpacked into the scratch once, then every tile of four rows.
+    const panel_t unpacked0 = panel_at(scratch, blocks, 0), unpacked1 = panel_at(scratch, blocks, 1);
+    const size_t lines = (2 * panel_bytes / 64 + (size_t)blocks - 1) / (size_t)blocks;
+    for (int64_t p = 0; p < panel_count; p += 2) {
+        const uint8_t *p0 = panels + (size_t)p * panel_bytes;
+        const int np = p + 1 < panel_count ? 2 : 1;
+        const uint8_t *ahead = p + 2 < panel_count ? p0 + 2 * panel_bytes : 0;
+        for (int i = 0; i < np; i++) {
+            const panel_t out = i == 0 ? unpacked0 : unpacked1;
+            for (int64_t b = 0; b < blocks; b++) {
+                __m512i g[8];
+                __m512 d, c;
+                packed_block(type, p0 + (size_t)i * panel_bytes, b, g, &d, &c);
+                uint8_t *q = out.quants + (size_t)b * PANEL_QUANT_BYTES;
+                for (int k = 0; k < 8; k++) _mm512_store_si512((__m512i *)(q + k * 64), g[k]);
+                _mm512_store_ps(out.scales + (size_t)b * PANEL_SCALE_FLOATS, d);
+                _mm512_store_ps(out.scales + (size_t)b * PANEL_SCALE_FLOATS + 16, c);
+            }
+        }
+        float *yp = y + p * PANEL_ROWS;
+        const __mmask16 m0 = lanes(rows - p * PANEL_ROWS);
+        if (np == 2)
+            packed_panels_times_batch(unpacked0, unpacked1, 2, blocks, x, x_stride, x_block, xs, batch, ahead, ahead ? lines : 0,
+                                      yp, y_stride, m0, lanes(rows - (p + 1) * PANEL_ROWS));
+        else
+            packed_panels_times_batch(unpacked0, unpacked0, 1, blocks, x, x_stride, x_block, xs, batch, 0, 0, yp, y_stride, m0, 0);
+    }
+}
+
+PK_TARGET void slm_gemm_panels_q4_0_q8_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                               const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
+    packed_gemm(0, (const uint8_t *)panels, rows, blocks, (const uint8_t *)x + 4, x_stride, 36, xs, batch, y, y_stride, scratch);
+}
+
+PK_TARGET void slm_gemm_panels_q4_1_q8_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                               const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
+    packed_gemm(1, (const uint8_t *)panels, rows, blocks, (const uint8_t *)x + 4, x_stride, 36, xs, batch, y, y_stride, scratch);
+}
+
+PK_TARGET void slm_gemm_panels_q8_0_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                               const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
+    packed_gemm(2, (const uint8_t *)panels, rows, blocks, (const uint8_t *)x + 2, x_stride, 34, xs, batch, y, y_stride, scratch);
+}
+
 // MARK: Activation scales
 
 PK_TARGET void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
@@ -449,6 +649,23 @@ size_t slm_gemm_panel_scratch_bytes(int64_t blocks) { (void)blocks; return 0; }
 UNAVAILABLE_PANEL(slm_gemm_panel_q4_1_q8_1_vnni)
 UNAVAILABLE_PANEL(slm_gemm_panel_q4_0_q8_1_vnni)
 UNAVAILABLE_PANEL(slm_gemm_panel_q8_0_q8_0_vnni)
+size_t slm_panels_bytes(int type, int64_t rows, int64_t blocks) { (void)type; (void)rows; (void)blocks; return 0; }
+#define UNAVAILABLE_PACK(name) \
+    void name(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out) { \
+        (void)w; (void)w_stride; (void)rows; (void)blocks; (void)out; __builtin_trap(); \
+    }
+UNAVAILABLE_PACK(slm_pack_panels_q4_0)
+UNAVAILABLE_PACK(slm_pack_panels_q4_1)
+UNAVAILABLE_PACK(slm_pack_panels_q8_0)
+#define UNAVAILABLE_PACKED(name) \
+    void name(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride, const float *xs, \
+              int64_t batch, float *y, size_t y_stride, void *scratch) { \
+        (void)panels; (void)rows; (void)blocks; (void)x; (void)x_stride; (void)xs; (void)batch; (void)y; \
+        (void)y_stride; (void)scratch; __builtin_trap(); \
+    }
+UNAVAILABLE_PACKED(slm_gemm_panels_q4_0_q8_1_vnni)
+UNAVAILABLE_PACKED(slm_gemm_panels_q4_1_q8_1_vnni)
+UNAVAILABLE_PACKED(slm_gemm_panels_q8_0_q8_0_vnni)
 void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
     (void)x; (void)x_stride; (void)rows; (void)blocks; (void)xs; __builtin_trap();
 }

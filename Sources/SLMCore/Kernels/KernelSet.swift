@@ -112,6 +112,78 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         #endif
     }
 
+    /// Bytes of the repacked copy of a `rows × columns` matrix of `type` (`packPanels`), or nil
+    /// when no panel kernel of this backend reads repacked weights of that type.
+    public func panelBytes(_ type: GGMLType, rows: Int, columns: Int) -> Int? {
+        #if canImport(SLMKernelsC)
+        guard let code = Self.panelTypeCode(type), backend == .avx512VNNI else { return nil }
+        return slm_panels_bytes(code, Int64(rows), Int64(columns / type.blockSize))
+        #else
+        return nil
+        #endif
+    }
+
+    /// Repacks `weights` into the panel order at `destination` (`panelBytes` bytes): each 16-row
+    /// panel's blocks as the registers the panel kernels multiply, so a product reads them as one
+    /// stream with no transposition per call, and gets the same bits as from the original rows.
+    /// - Precondition: `panelBytes(weights.type, ...)` is not nil.
+    public func packPanels(_ weights: WeightMatrix, into destination: UnsafeMutableRawPointer) {
+        #if canImport(SLMKernelsC)
+        let blocks = Int64(weights.columns / weights.type.blockSize), rows = Int64(weights.rows)
+        switch Self.panelTypeCode(weights.type) {
+        case 0: slm_pack_panels_q4_0(weights.base, weights.rowStride, rows, blocks, destination)
+        case 1: slm_pack_panels_q4_1(weights.base, weights.rowStride, rows, blocks, destination)
+        case 2: slm_pack_panels_q8_0(weights.base, weights.rowStride, rows, blocks, destination)
+        default: preconditionFailure("no repacked panel kernel for \(weights.type)")
+        }
+        #else
+        preconditionFailure("no panel kernels on this platform")
+        #endif
+    }
+
+    /// `panelGemm` over repacked weights: `panels` points at the panel holding row 0 of the slice
+    /// (a multiple of 16 rows into the matrix).
+    @inline(__always)
+    func packedPanelGemm(
+        _ type: GGMLType, panels: UnsafeRawPointer, rows: Int, blocks: Int,
+        activations: UnsafeRawPointer, activationStride: Int, scales: UnsafePointer<Float>, batch: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scratch: UnsafeMutableRawPointer
+    ) {
+        #if canImport(SLMKernelsC)
+        let kernel: slm_gemm_panels_fn
+        switch Self.panelTypeCode(type) {
+        case 0: kernel = slm_gemm_panels_q4_0_q8_1_vnni
+        case 1: kernel = slm_gemm_panels_q4_1_q8_1_vnni
+        case 2: kernel = slm_gemm_panels_q8_0_q8_0_vnni
+        default: preconditionFailure("no repacked panel kernel for \(type)")
+        }
+        kernel(panels, Int64(rows), Int64(blocks), activations, activationStride, scales, Int64(batch), output, outputStride, scratch)
+        #else
+        preconditionFailure("no panel kernels on this platform")
+        #endif
+    }
+
+    /// Bytes of one repacked panel (16 rows) of `blocks` blocks of `type`.
+    static func panelStride(_ type: GGMLType, blocks: Int) -> Int {
+        #if canImport(SLMKernelsC)
+        guard let code = panelTypeCode(type) else { return 0 }
+        return slm_panels_bytes(code, 16, Int64(blocks))
+        #else
+        return 0
+        #endif
+    }
+
+    /// The C layouts' code for `type` (0 Q4_0, 1 Q4_1, 2 Q8_0), if it has one.
+    @inline(__always)
+    private static func panelTypeCode(_ type: GGMLType) -> Int32? {
+        switch type {
+        case .q4_0: 0
+        case .q4_1: 1
+        case .q8_0: 2
+        default: nil
+        }
+    }
+
     /// Writes the [d_x, s_x] floats of every block of `rows` activation rows (`format` q8_0 or q8_1).
     func activationScales(_ x: UnsafeRawPointer, rowStride: Int, rows: Int, blocks: Int, format: ActivationFormat,
                           into scales: UnsafeMutablePointer<Float>) {

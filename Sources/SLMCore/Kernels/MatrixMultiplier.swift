@@ -128,9 +128,17 @@ public struct MatrixMultiplier: Sendable {
         let kernels = self.kernels
         let scratch = buffer.scratch, scratchBytes = buffer.scratchBytes
         precondition(pool.threadCount <= buffer.scratchSlots, "activation buffer has scratch for \(buffer.scratchSlots) threads")
+        // Repacked weights are read when every product has them and every slice starts on a
+        // panel: chunks are whole panel pairs, so products after the first must start on one too.
+        var repacked = true
+        for p in 0..<count {
+            let weights = p == 0 ? products.0.weights : p == 1 ? products.1!.weights : products.2!.weights
+            if weights.panels == nil || (count > 1 && weights.rows % 16 != 0) { repacked = false }
+        }
         pool.parallelFor(count: chunks) { chunk, slot in
             Self.forEachSlice(of: products, count: count, rows: (chunk * chunkRows)..<((chunk + 1) * chunkRows)) { product, start, rows in
-                product.computeOnPanels(rows: start, count: rows, x, scales: buffer.scales, kernels, scratch: scratch + slot * scratchBytes)
+                product.computeOnPanels(rows: start, count: rows, x, scales: buffer.scales, kernels, repacked: repacked,
+                                        scratch: scratch + slot * scratchBytes)
             }
         }
     }
@@ -183,8 +191,16 @@ public struct MatrixProduct: @unchecked Sendable {
 
     @inline(__always)
     func computeOnPanels(rows start: Int, count: Int, _ x: QuantizedActivations, scales: UnsafePointer<Float>, _ kernels: KernelSet,
-                      scratch: UnsafeMutableRawPointer) {
+                         repacked: Bool, scratch: UnsafeMutableRawPointer) {
         let w = weights
+        if repacked, let panels = w.panels {
+            let blocks = w.columns / w.type.blockSize
+            kernels.packedPanelGemm(
+                w.type, panels: panels + (start / 16) * KernelSet.panelStride(w.type, blocks: blocks), rows: count, blocks: blocks,
+                activations: x.base, activationStride: x.rowStride, scales: scales, batch: x.rows,
+                output: output + start, outputStride: w.rows, scratch: scratch)
+            return
+        }
         kernels.panelGemm(
             w.type, weights: w.row(start), weightStride: w.rowStride, rows: count, blocks: w.columns / w.type.blockSize,
             activations: x.base, activationStride: x.rowStride, scales: scales, batch: x.rows,

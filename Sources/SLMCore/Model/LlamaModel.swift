@@ -15,22 +15,28 @@ public final class LlamaModel: Sendable {
     public let hyper: LlamaHyperParameters
     /// Weight views.
     public let weights: LlamaWeights
+    /// The weights repacked for the panel kernels, when they are (kept alive for `weights`).
+    public let repackedWeights: RepackedWeights?
     /// Thread pools by thread count, made on first use and shared by this model's sessions, so
     /// many sessions do not mean many spinning workers.
     private let pools = Mutex<[Int: ThreadPool]>([:])
 
-    /// Loads the model in `file`.
+    /// Loads the model in `file`, its weights repacked for the panel kernels as `panelCache` says
+    /// (by default from the environment: `PanelCache.fromProcessEnvironment`).
     /// - Throws: `GGUFError` or `ModelError` naming the key or tensor at fault.
-    public init(file: GGUFFile) throws {
+    public init(file: GGUFFile, panelCache: PanelCache = .fromProcessEnvironment) throws {
         self.file = file
         hyper = try LlamaHyperParameters(file: file)
-        weights = try LlamaWeights(file: file, hyper: hyper)
+        let weights = try LlamaWeights(file: file, hyper: hyper)
+        let repacked = RepackedWeights(matrices: weights.matrices, source: file.mapping, cache: panelCache)
+        self.weights = repacked.map { weights.withPanels($0) } ?? weights
+        repackedWeights = repacked
     }
 
-    /// Maps and loads the model at `path`.
+    /// Maps and loads the model at `path` (see `init(file:panelCache:)`).
     /// - Throws: `GGUFError` or `ModelError` naming the key or tensor at fault.
-    public convenience init(path: String) throws {
-        try self.init(file: GGUFFile(path: path))
+    public convenience init(path: String, panelCache: PanelCache = .fromProcessEnvironment) throws {
+        try self.init(file: GGUFFile(path: path), panelCache: panelCache)
     }
 
     /// A new session with its own KV cache and buffers, allocated once.

@@ -3,33 +3,33 @@ public struct LlamaLayerWeights: Sendable {
     /// `attn_norm` `[dim]`, dequantized.
     public let attentionNorm: [Float]
     /// `attn_q` `[dim, n_heads·head_dim]`.
-    public let query: WeightMatrix
+    public internal(set) var query: WeightMatrix
     /// `attn_k` `[dim, n_kv_heads·head_dim]`.
-    public let key: WeightMatrix
+    public internal(set) var key: WeightMatrix
     /// `attn_v` `[dim, n_kv_heads·head_dim]`.
-    public let value: WeightMatrix
+    public internal(set) var value: WeightMatrix
     /// `attn_output` `[n_heads·head_dim, dim]`.
-    public let attentionOutput: WeightMatrix
+    public internal(set) var attentionOutput: WeightMatrix
     /// `ffn_norm` `[dim]`, dequantized.
     public let feedForwardNorm: [Float]
     /// `ffn_gate` `[dim, ff]`.
-    public let gate: WeightMatrix
+    public internal(set) var gate: WeightMatrix
     /// `ffn_up` `[dim, ff]`.
-    public let up: WeightMatrix
+    public internal(set) var up: WeightMatrix
     /// `ffn_down` `[ff, dim]`.
-    public let down: WeightMatrix
+    public internal(set) var down: WeightMatrix
 }
 
 /// All weights of a llama-family model, found by their GGUF tensor names and checked against the hyper-parameters.
 public struct LlamaWeights: Sendable {
     /// `token_embd` `[dim, vocab]`: row t is the embedding of token t.
-    public let tokenEmbedding: WeightMatrix
+    public internal(set) var tokenEmbedding: WeightMatrix
     /// One entry per block.
-    public let layers: [LlamaLayerWeights]
+    public internal(set) var layers: [LlamaLayerWeights]
     /// `output_norm` `[dim]`, dequantized.
     public let outputNorm: [Float]
     /// `output` `[dim, vocab]`, or `token_embd` when the file has no `output.weight` (tied embeddings).
-    public let output: WeightMatrix
+    public internal(set) var output: WeightMatrix
     /// Whether `output` is the token embedding.
     public let outputIsTied: Bool
 
@@ -76,5 +76,36 @@ public struct LlamaWeights: Sendable {
             output = tokenEmbedding
             outputIsTied = true
         }
+    }
+
+    /// Every distinct weight matrix, in a fixed order (the tied output head counted once).
+    var matrices: [WeightMatrix] {
+        var all = [tokenEmbedding]
+        for layer in layers {
+            all += [layer.query, layer.key, layer.value, layer.attentionOutput, layer.gate, layer.up, layer.down]
+        }
+        if !outputIsTied { all.append(output) }
+        return all
+    }
+
+    /// These weights with each matrix's repacked copy from `repacked` (made from `matrices`).
+    func withPanels(_ repacked: RepackedWeights) -> LlamaWeights {
+        var copy = self
+        var next = repacked.panels.makeIterator()
+        func attach(_ matrix: inout WeightMatrix) {
+            if let panels = next.next() ?? nil { matrix = matrix.withPanels(panels) }
+        }
+        attach(&copy.tokenEmbedding)
+        for l in copy.layers.indices {
+            attach(&copy.layers[l].query)
+            attach(&copy.layers[l].key)
+            attach(&copy.layers[l].value)
+            attach(&copy.layers[l].attentionOutput)
+            attach(&copy.layers[l].gate)
+            attach(&copy.layers[l].up)
+            attach(&copy.layers[l].down)
+        }
+        if outputIsTied { copy.output = copy.tokenEmbedding } else { attach(&copy.output) }
+        return copy
     }
 }

@@ -33,10 +33,48 @@ public enum Dequantize {
         type != .q2_K && type != .q3_K
     }
 
-    /// Decodes row `r` of `matrix` into `output` (`matrix.columns` floats).
+    /// Decodes row `r` of `matrix` into `output` (`matrix.columns` floats). A repacked matrix is
+    /// read from its panels, so a token's embedding does not touch the model file's pages.
     @inline(__always)
     public static func row(_ r: Int, of matrix: WeightMatrix, into output: UnsafeMutablePointer<Float>) {
+        if let panels = matrix.panels {
+            return panelRow(r, of: matrix, panels: panels, into: output)
+        }
         row(matrix.type, from: matrix.row(r), count: matrix.columns, into: output)
+    }
+
+    /// Row `r` of a repacked matrix: each block rebuilt in its file form from the panel's lane
+    /// (see `KernelSet.packPanels`), then decoded as the file's rows are, so the values are the same.
+    private static func panelRow(_ r: Int, of matrix: WeightMatrix, panels: UnsafeRawPointer, into output: UnsafeMutablePointer<Float>) {
+        let blocks = matrix.columns / matrix.type.blockSize
+        let panel = panels + (r / 16) * KernelSet.panelStride(matrix.type, blocks: blocks)
+        let lane = r % 16
+        let blockBytes = KernelSet.panelStride(matrix.type, blocks: 1)
+        withUnsafeTemporaryAllocation(byteCount: matrix.type.bytesPerBlock, alignment: 4) { block in
+            let out = block.baseAddress!
+            for b in 0..<blocks {
+                let source = panel + b * blockBytes
+                switch matrix.type {
+                case .q8_0:
+                    out.copyMemory(from: source + 512 + 2 * lane, byteCount: 2)
+                    for q in 0..<8 {
+                        for i in 0..<4 { out.storeBytes(of: source.load(fromByteOffset: q * 64 + lane * 4 + i, as: UInt8.self) ^ 0x80, toByteOffset: 2 + 4 * q + i, as: UInt8.self) }
+                    }
+                    q8_0(UnsafeRawPointer(out), output + b * 32)
+                case .q4_1:
+                    out.copyMemory(from: source + 256 + 2 * lane, byteCount: 2)
+                    (out + 2).copyMemory(from: source + 288 + 2 * lane, byteCount: 2)
+                    for k in 0..<4 { (out + 4 + 4 * k).copyMemory(from: source + k * 64 + lane * 4, byteCount: 4) }
+                    q4_1(UnsafeRawPointer(out), output + b * 32)
+                case .q4_0:
+                    out.copyMemory(from: source + 256 + 2 * lane, byteCount: 2)
+                    for k in 0..<4 { (out + 2 + 4 * k).copyMemory(from: source + k * 64 + lane * 4, byteCount: 4) }
+                    q4_0(UnsafeRawPointer(out), output + b * 32)
+                default:
+                    preconditionFailure("\(matrix.type) has no repacked layout")
+                }
+            }
+        }
     }
 
     /// Decodes a whole tensor into a new array.

@@ -88,14 +88,27 @@ public struct WeightMatrix: @unchecked Sendable {
     public let base: UnsafeRawPointer
     /// Bytes from one row to the next.
     public let rowStride: Int
+    /// The same weights repacked into the panel kernels' order (`KernelSet.packPanels`), if they
+    /// were: products on the panel kernels then read these instead of the rows at `base`.
+    public let panels: UnsafeRawPointer?
 
     public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer) {
+        self.init(type: type, rows: rows, columns: columns, base: base, panels: nil)
+    }
+
+    private init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer, panels: UnsafeRawPointer?) {
         precondition(columns % type.blockSize == 0, "columns must be whole blocks")
         self.type = type
         self.rows = rows
         self.columns = columns
         self.base = base
         self.rowStride = (columns / type.blockSize) * type.bytesPerBlock
+        self.panels = panels
+    }
+
+    /// This matrix with its repacked copy at `panels`, which must outlive the view.
+    public func withPanels(_ panels: UnsafeRawPointer) -> WeightMatrix {
+        WeightMatrix(type: type, rows: rows, columns: columns, base: base, panels: panels)
     }
 
     /// The first byte of row `r`.

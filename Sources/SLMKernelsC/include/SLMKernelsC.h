@@ -65,6 +65,31 @@ void slm_gemm_panel_q8_0_q8_0_vnni(const void *w, size_t w_stride, int64_t rows,
                                     const void *x, size_t x_stride, const float *xs, int64_t batch,
                                     float *y, size_t y_stride, void *scratch);
 
+// MARK: Weights repacked once into panel order (gemm_panel_x86.c)
+
+/// Bytes `slm_pack_panels_*` writes for a matrix of `rows` rows of `blocks` blocks of `type`
+/// (0: Q4_0, 1: Q4_1, 2: Q8_0).
+size_t slm_panels_bytes(int type, int64_t rows, int64_t blocks);
+
+/// Repacks `rows` weight rows (`w_stride` bytes apart) into panel order at `out`
+/// (`slm_panels_bytes` bytes), for the `slm_gemm_panels_*` kernels. AVX-512 VNNI CPUs only.
+void slm_pack_panels_q4_0(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out);
+void slm_pack_panels_q4_1(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out);
+void slm_pack_panels_q8_0(const void *w, size_t w_stride, int64_t rows, int64_t blocks, void *out);
+
+/// Function type of the kernels over repacked weights: as `slm_gemm_panel_fn`, with `panels` the
+/// repacked rows (the first a multiple of 16 rows into the matrix). The results
+/// have the same bits as the `slm_gemm_panel_*` kernels on the original rows.
+typedef void (*slm_gemm_panels_fn)(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                    const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch);
+
+void slm_gemm_panels_q4_0_q8_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                     const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch);
+void slm_gemm_panels_q4_1_q8_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                     const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch);
+void slm_gemm_panels_q8_0_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
+                                     const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch);
+
 /// [d_x, s_x] as floats for every block of `rows` activation rows (`x_stride` bytes apart) into
 /// `xs` (`rows * blocks * 2` floats): d and s of Q8_1 blocks; d and d·Σq of Q8_0 blocks.
 void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs);
