@@ -148,9 +148,14 @@ struct KernelsBench: ParsableCommand {
 
     func run() throws {
         let file = try GGUFFile(path: model)
-        let matrices = file.tensors
+        let fileMatrices = file.tensors
             .filter { $0.dimensions.count == 2 && KernelSet.supports($0.type) }
             .map { info in WeightMatrix(type: info.type, rows: info.rows, columns: info.columns, base: file.bytes(of: info).baseAddress!) }
+        // Repacked as a model load repacks them (SWITCHYARD_PANEL_CACHE=off measures the file's rows).
+        let repacked = RepackedWeights(matrices: fileMatrices, source: file.mapping, cache: .fromProcessEnvironment)
+        let matrices = zip(fileMatrices, repacked?.panels ?? fileMatrices.map { _ in nil }).map { matrix, panels in
+            panels.map { matrix.withPanels($0) } ?? matrix
+        }
         guard !matrices.isEmpty else { throw ValidationError("\(model) has no weight matrix the kernels support") }
         let backends: [KernelSet.Backend]
         switch backend {
@@ -189,5 +194,6 @@ struct KernelsBench: ParsableCommand {
                                     result.gigabytesPerSecond, result.tokensPerSecond) + share)
             }
         }
+        withExtendedLifetime(repacked) {}  // the matrices point into it
     }
 }

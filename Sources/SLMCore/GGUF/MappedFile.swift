@@ -15,6 +15,14 @@ public final class MappedFile: @unchecked Sendable {
     public let count: Int
     /// The path the file was opened from.
     public let path: String
+    /// Which file was mapped, as it was then: a copy derived from it (a cache) is valid only for
+    /// the same identity.
+    let identity: Identity
+
+    /// Device, inode, size and modification time of a file.
+    struct Identity: Sendable {
+        let device: UInt64, inode: UInt64, size: UInt64, seconds: UInt64, nanoseconds: UInt64
+    }
 
     /// Maps `path` read-only with `MAP_SHARED`.
     /// - Throws: `GGUFError.cannotOpen` when the file cannot be opened, sized or mapped, or is empty.
@@ -32,6 +40,13 @@ public final class MappedFile: @unchecked Sendable {
         self.base = UnsafeRawPointer(pointer)
         self.count = size
         self.path = path
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(size),
+                            seconds: UInt64(bitPattern: Int64(modified.tv_sec)), nanoseconds: UInt64(modified.tv_nsec))
     }
 
     deinit {

@@ -44,9 +44,9 @@ public enum PanelCache: Sendable, Equatable {
 /// Weight matrices repacked once into the panel kernels' order (`KernelSet.packPanels`), so a
 /// product reads each 16-row panel as one stream instead of transposing the file's rows per call.
 ///
-/// The repacked copy lives in a cache file named after the model file's path, size, modification
-/// time and inode, mapped read-only and shared; a later load of the same file maps it again
-/// without repacking. It is written to a temporary name and renamed, so a reader never sees half a
+/// The repacked copy lives in a cache file named after the model file and a hash of its identity
+/// (device, inode, size, modification time when it was mapped) and of the matrices, mapped
+/// read-only and shared; a later load of the same file maps it again without repacking. It is written to a temporary name and renamed, so a reader never sees half a
 /// file, and checked against its header (layout version, source identity, every matrix's shape)
 /// before use; one that does not match is rebuilt. When the directory cannot be written the copy
 /// is kept in this process's memory. While repacking, the source rows are released from this
@@ -80,8 +80,7 @@ public final class RepackedWeights: @unchecked Sendable {
         let layout = Layout(matrices: matrices, kernels: kernels)
         guard cache != .off, layout.offsets.contains(where: { $0 != nil }) else { return nil }
         if case .directory(let directory) = cache,
-           let identity = SourceIdentity(path: source.path),
-           let (file, reused) = Self.cacheFile(directory: directory, layout: layout, identity: identity, matrices: matrices,
+           let (file, reused) = Self.cacheFile(directory: directory, layout: layout, identity: source.identity, matrices: matrices,
                                                source: source, kernels: kernels) {
             mapping = file
             memory = nil
@@ -111,13 +110,14 @@ public final class RepackedWeights: @unchecked Sendable {
 
     /// Where each matrix's panels go: after a header of `headerBytes`, each matrix page-aligned.
     struct Layout {
+        static let headerWords = 9, matrixWords = 5
         var offsets: [Int?] = []
         var headerBytes = 0
         var totalBytes = 0
 
         init(matrices: [WeightMatrix], kernels: KernelSet) {
             let page = 4096
-            headerBytes = (64 + 32 * matrices.count + page - 1) / page * page
+            headerBytes = (8 * (Self.headerWords + Self.matrixWords * matrices.count) + page - 1) / page * page
             var offset = headerBytes
             for matrix in matrices {
                 guard let bytes = kernels.panelBytes(matrix.type, rows: matrix.rows, columns: matrix.columns) else {
@@ -132,48 +132,29 @@ public final class RepackedWeights: @unchecked Sendable {
     }
 
     /// The header a cache file of `layout` starts with: magic, layout version, the source's
-    /// identity, the total size, then each matrix's type, rows, columns and offset.
-    static func header(layout: Layout, identity: SourceIdentity, matrices: [WeightMatrix]) -> [UInt64] {
-        var words: [UInt64] = [magic, layoutVersion, identity.size, identity.seconds, identity.nanoseconds, identity.inode,
-                               UInt64(layout.totalBytes), UInt64(matrices.count)]
+    /// identity, the total size, then each matrix's type, rows, columns, place in the source and
+    /// offset in the cache file.
+    static func header(layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile) -> [UInt64] {
+        var words: [UInt64] = [magic, layoutVersion, identity.size, identity.seconds, identity.nanoseconds, identity.device,
+                               identity.inode, UInt64(layout.totalBytes), UInt64(matrices.count)]
         for (matrix, offset) in zip(matrices, layout.offsets) {
-            words += [UInt64(matrix.type.rawValue), UInt64(matrix.rows), UInt64(matrix.columns), UInt64(offset ?? 0)]
+            words += [UInt64(matrix.type.rawValue), UInt64(matrix.rows), UInt64(matrix.columns),
+                      UInt64(bitPattern: Int64(matrix.base - source.base)), UInt64(offset ?? 0)]
         }
         return words
     }
 
-    /// The model file as it is now: a cache made from another version of it must not be used.
-    struct SourceIdentity {
-        let size: UInt64, seconds: UInt64, nanoseconds: UInt64, inode: UInt64
-        let path: String
-
-        init?(path: String) {
-            var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            self.path = path
-            size = UInt64(info.st_size)
-            #if canImport(Darwin)
-            seconds = UInt64(bitPattern: Int64(info.st_mtimespec.tv_sec))
-            nanoseconds = UInt64(info.st_mtimespec.tv_nsec)
-            #else
-            seconds = UInt64(bitPattern: Int64(info.st_mtim.tv_sec))
-            nanoseconds = UInt64(info.st_mtim.tv_nsec)
-            #endif
-            inode = UInt64(info.st_ino)
+    /// A file name for the cache with `header`: the source's base name and a hash of the header
+    /// (the source's identity and the matrices), so other files or other sets of matrices from the
+    /// same file get caches of their own.
+    static func cacheName(source: MappedFile, header: [UInt64]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the header's bytes
+        for word in header {
+            for shift in stride(from: 0, to: 64, by: 8) { hash = (hash ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3 }
         }
-
-        /// A file name for the cache of this source: its base name and a hash of its identity.
-        var cacheName: String {
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
-            func mix(_ bytes: some Sequence<UInt8>) {
-                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            }
-            mix(path.utf8)
-            for word in [size, seconds, nanoseconds, inode] { mix((0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) }) }
-            let base = path.split(separator: "/").last.map(String.init) ?? "model"
-            let hex = String(hash, radix: 16)
-            return "\(base)-\(String(repeating: "0", count: 16 - hex.count) + hex)-v\(RepackedWeights.layoutVersion).panels"
-        }
+        let base = source.path.split(separator: "/").last.map(String.init) ?? "model"
+        let hex = String(hash, radix: 16)
+        return "\(base)-\(String(repeating: "0", count: 16 - hex.count) + hex)-v\(layoutVersion).panels"
     }
 
     // MARK: Cache file
@@ -181,10 +162,10 @@ public final class RepackedWeights: @unchecked Sendable {
     /// Maps the valid cache file for `identity` in `directory`, writing it first if needed; nil
     /// when it can be neither read nor written.
     private static func cacheFile(
-        directory: String, layout: Layout, identity: SourceIdentity, matrices: [WeightMatrix], source: MappedFile, kernels: KernelSet
+        directory: String, layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile, kernels: KernelSet
     ) -> (MappedFile, Bool)? {
-        let path = directory + "/" + identity.cacheName
-        let expected = header(layout: layout, identity: identity, matrices: matrices)
+        let expected = header(layout: layout, identity: identity, matrices: matrices, source: source)
+        let path = directory + "/" + cacheName(source: source, header: expected)
         if let existing = try? MappedFile(path: path) {
             if isValid(existing, header: expected, totalBytes: layout.totalBytes) { return (existing, true) }
             unlink(path)
