@@ -20,8 +20,10 @@
 #define TILE SLM_KV_TILE_POSITIONS
 #define ALWAYS_INLINE __attribute__((always_inline))
 
-/// Tiles ahead of the one being read whose keys and values the decode kernel prefetches.
+/// Tiles ahead of the one being read whose keys and values the decode kernel prefetches (0: none).
+#ifndef SLM_ATTENTION_PREFETCH_TILES
 #define SLM_ATTENTION_PREFETCH_TILES 2
+#endif
 
 // MARK: One head (AVX2)
 
@@ -75,6 +77,12 @@ T256 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles,
 
 // MARK: Helpers (AVX-512)
 
+/// e^x of one float through the vector e^x: no library call, so no registers spilled around it
+/// (0 for x = −∞).
+SLM_TARGET_AVX512 static inline float exp1(float x) {
+    return x == -INFINITY ? 0.0f : _mm512_cvtss_f32(slm_exp512(_mm512_set1_ps(x)));
+}
+
 /// 16 halves at `p` as floats.
 SLM_TARGET_AVX512 static inline __m512 load_halves(const uint16_t *p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
@@ -116,7 +124,7 @@ decode_queries(const float *const qp[4], float *const op[4], const int NQ, int64
     for (int64_t tile = 0; tile < tiles; tile++) {
         const uint16_t *kt = key_tiles + (size_t)tile * tileHalves, *vt = values + (size_t)tile * tileHalves;
         const int64_t count = length - tile * TILE < TILE ? length - tile * TILE : TILE;
-        const int prefetch = tile + SLM_ATTENTION_PREFETCH_TILES < tiles;
+        const int prefetch = SLM_ATTENTION_PREFETCH_TILES > 0 && tile + SLM_ATTENTION_PREFETCH_TILES < tiles;
         // A tile of keys and one of values are both 32·head_dim bytes: one line of each per pair of dimensions.
         const char *kNext = (const char *)(kt + SLM_ATTENTION_PREFETCH_TILES * tileHalves);
         const char *vNext = (const char *)(vt + SLM_ATTENTION_PREFETCH_TILES * tileHalves);
@@ -148,7 +156,7 @@ decode_queries(const float *const qp[4], float *const op[4], const int NQ, int64
             const __m512 s = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(_mm512_add_ps(a[i], b[i]), scales));
             const float tileMax = _mm512_reduce_max_ps(s);
             if (tileMax > maximum[i]) {
-                const __m512 correction = _mm512_set1_ps(expf(maximum[i] - tileMax));  // 0 on the first tile
+                const __m512 correction = _mm512_set1_ps(exp1(maximum[i] - tileMax));  // 0 on the first tile
                 maximum[i] = tileMax;
                 sums[i] = _mm512_mul_ps(sums[i], correction);
                 for (int64_t c = 0; c < chunks; c++) acc[i][c] = _mm512_mul_ps(acc[i][c], correction);
@@ -273,7 +281,7 @@ run_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64
                 const float tileMax = _mm512_reduce_max_ps(s);
                 const float newMax = tileMax > previous ? tileMax : previous;
                 // e^(old max − new max) only when the maximum grows (0 on a query's first tile).
-                corrections[i] = tileMax > previous ? expf(previous - tileMax) : 1.0f;
+                corrections[i] = tileMax > previous ? exp1(previous - tileMax) : 1.0f;
                 const __m512 e = _mm512_maskz_mov_ps(live, slm_exp512(_mm512_sub_ps(s, _mm512_set1_ps(newMax))));
                 _mm512_store_ps(weights[i], e);
                 if (i < n) {
