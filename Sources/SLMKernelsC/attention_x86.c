@@ -272,36 +272,48 @@ run_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64
                 const __m512 k0 = _mm512_load_ps(kt + TILE * d);
                 for (int i = 0; i < 4; i++) a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
             }
-            float corrections[4];
+            // Online softmax. The corrections e^(old max − new max) of the four queries come from
+            // one vector e^x, branch-free (the maximum grows at unpredictable tiles); on a query's
+            // first tile the old maximum is −∞ and the correction about 2^-126, times a zero sum and output.
+            float corrections[4] __attribute__((aligned(16))), shifts[16] __attribute__((aligned(64))) = {0};
+            __m512 scores[4];
             for (int i = 0; i < 4; i++) {
                 const __mmask16 live = (__mmask16)((1u << count[i]) - 1);
-                const __m512 s = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(_mm512_add_ps(a[i], b[i]), scales));
+                scores[i] = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(_mm512_add_ps(a[i], b[i]), scales));
                 const int64_t query = first + (i < n ? i : n - 1);
-                const float previous = maximum[query];
-                const float tileMax = _mm512_reduce_max_ps(s);
+                const float previous = maximum[query], tileMax = _mm512_reduce_max_ps(scores[i]);
                 const float newMax = tileMax > previous ? tileMax : previous;
-                // e^(old max − new max) only when the maximum grows (0 on a query's first tile).
-                corrections[i] = tileMax > previous ? exp1(previous - tileMax) : 1.0f;
-                const __m512 e = _mm512_maskz_mov_ps(live, slm_exp512(_mm512_sub_ps(s, _mm512_set1_ps(newMax))));
+                shifts[i] = previous - newMax;
+                shifts[4 + i] = newMax;
+            }
+            _mm_store_ps(corrections, _mm512_castps512_ps128(slm_exp512(_mm512_load_ps(shifts))));
+            for (int i = 0; i < 4; i++) {
+                const __mmask16 live = (__mmask16)((1u << count[i]) - 1);
+                const __m512 e = _mm512_maskz_mov_ps(live, slm_exp512(_mm512_sub_ps(scores[i], _mm512_set1_ps(shifts[4 + i]))));
                 _mm512_store_ps(weights[i], e);
                 if (i < n) {
+                    const int64_t query = first + i;
                     sum[query] = sum[query] * corrections[i] + _mm512_reduce_add_ps(e);
-                    maximum[query] = newMax;
+                    maximum[query] = shifts[4 + i];
                 }
             }
-            // Values: out[i] = out[i] · correction[i] + Σ_t weights[i][t] · v[t], v[t] loaded once.
+            // Values: out[i] = out[i] · correction[i] + Σ_t weights[i][t] · v[t], v[t] loaded once;
+            // 4 · chunks independent chains of multiply-adds.
             const int64_t last = count[n - 1];  // the last query's row sees the most positions
-            for (int64_t c = 0; c < chunks; c++) {
-                const __mmask16 m = c == chunks - 1 ? tail : 0xFFFF;
-                __m512 acc[4];
-                for (int i = 0; i < 4; i++)
-                    acc[i] = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, op[i] + 16 * c), _mm512_set1_ps(corrections[i]));
-                for (int64_t t = 0; t < last; t++) {
-                    const __m512 v = _mm512_load_ps(vt + t * width + 16 * c);
-                    for (int i = 0; i < 4; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(weights[i][t]), v, acc[i]);
+            __m512 acc[4][SLM_ATTENTION_MAX_HEAD_DIM / 16];
+            for (int i = 0; i < 4; i++)
+                for (int64_t c = 0; c < chunks; c++) {
+                    const __mmask16 m = c == chunks - 1 ? tail : 0xFFFF;
+                    acc[i][c] = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, op[i] + 16 * c), _mm512_set1_ps(corrections[i]));
                 }
-                for (int i = 0; i < n; i++) _mm512_mask_storeu_ps(op[i] + 16 * c, m, acc[i]);
-            }
+            for (int64_t t = 0; t < last; t++)
+                for (int64_t c = 0; c < chunks; c++) {
+                    const __m512 v = _mm512_load_ps(vt + t * width + 16 * c);
+                    for (int i = 0; i < 4; i++) acc[i][c] = _mm512_fmadd_ps(_mm512_set1_ps(weights[i][t]), v, acc[i][c]);
+                }
+            for (int i = 0; i < n; i++)
+                for (int64_t c = 0; c < chunks; c++)
+                    _mm512_mask_storeu_ps(op[i] + 16 * c, c == chunks - 1 ? tail : 0xFFFF, acc[i][c]);
         }
     }
     for (int64_t i = 0; i < queries; i++) {
