@@ -87,6 +87,12 @@ import SLMKernelsC
         #expect(fast.keys.contains(0xFFFF))
     }
 
+    #if canImport(SLMKernelsC)
+    @Test func swiftAndCAgreeOnTheTileSize() {
+        #expect(KeyValueCache.tilePositions == Int(SLM_KV_TILE_POSITIONS))
+    }
+    #endif
+
     #if canImport(SLMKernelsC) && arch(x86_64)
     @Test func theF16CConversionRoundsAsTheSwiftOne() throws {
         try #require(KeyValueCache.usesF16C, "this CPU has no F16C; the fp16 cache uses the Swift conversion")

@@ -15,6 +15,8 @@ import SLMKernelsC
 struct KeyValueCache {
     /// Positions per key tile.
     static let tilePositions = 16
+    /// Whether the F16C store runs on this CPU (every CPU with the AVX2 kernels has F16C).
+    static let usesF16C: Bool = KernelSet.supportedBackends.contains(.avx2)
 
     /// Key tiles `[layer][kv head][tile][d][t % 16]`.
     let keys: UnsafeMutablePointer<UInt16>
@@ -86,7 +88,4 @@ struct KeyValueCache {
             }
         }
     }
-
-    /// Whether the F16C store runs on this CPU (every CPU with the AVX2 kernels has F16C).
-    static let usesF16C: Bool = KernelSet.supportedBackends.contains(.avx2)
 }
