@@ -1,91 +1,139 @@
 import Testing
 @testable import SLMCore
 
-@Suite struct KernelAttentionTests {
-    /// (positions, head dimension, stride): awkward lengths, dimensions off the 8- and 16-float steps.
-    static let shapes: [(Int, Int, Int)] = [(1, 64, 192), (7, 64, 192), (129, 64, 192), (33, 24, 40), (5, 13, 13), (300, 72, 216)]
+/// One key/value head of the fp16 cache holding `length` positions of random keys and values,
+/// with NaN in every slot past them (the rest of the last tile and one more tile), so a kernel
+/// that reads a position it may not see gives NaN.
+struct AttentionCacheHead {
+    let length: Int, headDimension: Int
+    var keyTiles: [UInt16], values: [UInt16]
 
-    @Test(arguments: shapes)
-    func kernelAgreesWithTheScalarReference(length: Int, headDimension: Int, stride: Int) {
-        var rng = SeededGenerator(seed: UInt64(length * 31 + headDimension))
+    init(length: Int, headDimension: Int, seed: UInt64) {
+        self.length = length
+        self.headDimension = headDimension
+        let capacity = KeyValueCache.capacity(forPositions: length) + KeyValueCache.tilePositions
+        let nan = HalfFloat.bits(.nan)
+        keyTiles = [UInt16](repeating: nan, count: capacity * headDimension)
+        values = keyTiles
+        var rng = SeededGenerator(seed: seed)
+        let keys = randomActivations(length * headDimension, using: &rng)
+        let rows = randomActivations(length * headDimension, using: &rng)
+        for t in 0..<length {
+            for d in 0..<headDimension {
+                keyTiles[KeyValueCache.keyIndex(position: t, dimension: d, headDimension: headDimension)] =
+                    HalfFloat.bits(keys[t * headDimension + d])
+                values[t * headDimension + d] = HalfFloat.bits(rows[t * headDimension + d])
+            }
+        }
+    }
+
+    /// The largest magnitude among the values the kernels may read.
+    var largestValue: Float {
+        values[0..<(length * headDimension)].map { abs(HalfFloat.float($0)) }.max()!
+    }
+
+    /// `values[t·headDimension + d] = value` and its key likewise.
+    mutating func set(position t: Int, key: Float, value: Float) {
+        for d in 0..<headDimension {
+            keyTiles[KeyValueCache.keyIndex(position: t, dimension: d, headDimension: headDimension)] = HalfFloat.bits(key)
+            values[t * headDimension + d] = HalfFloat.bits(value)
+        }
+    }
+}
+
+/// (positions, head dimension) pairs: lengths on and around the 16-position tiles, head widths on and off the 16-float step.
+let attentionHeadShapes: [(Int, Int)] = [1, 7, 15, 16, 17, 33, 513].flatMap { [($0, 64), ($0, 24)] } + [(5, 13), (129, 72)]
+
+@Suite struct KernelAttentionTests {
+    @Test(arguments: attentionHeadShapes)
+    func headKernelAgreesWithTheScalarReference(length: Int, headDimension: Int) {
+        let cache = AttentionCacheHead(length: length, headDimension: headDimension, seed: UInt64(length * 31 + headDimension))
+        var rng = SeededGenerator(seed: UInt64(length))
         let query = randomActivations(headDimension, using: &rng)
-        let keys = randomActivations(length * stride, using: &rng)
-        let values = randomActivations(length * stride, using: &rng)
         var fast = [Float](repeating: .nan, count: headDimension), reference = fast
-        var scores = [Float](repeating: 0, count: length)
+        var scores = [Float](repeating: 0, count: KeyValueCache.capacity(forPositions: length))
         let scale = 1 / Float(headDimension).squareRoot()
-        AttentionKernel.head(query: query, keys: keys, values: values, stride: stride, length: length,
+        AttentionKernel.head(query: query, keyTiles: cache.keyTiles, values: cache.values, length: length,
                              headDimension: headDimension, scale: scale, scores: &scores, output: &fast)
-        AttentionKernel.headReference(query: query, keys: keys, values: values, stride: stride, length: length,
+        AttentionKernel.headReference(query: query, keyTiles: cache.keyTiles, values: cache.values, length: length,
                                       headDimension: headDimension, scale: scale, scores: &scores, output: &reference)
-        let largest = values.map(abs).max()!
+        let largest = cache.largestValue
         for i in 0..<headDimension {
             #expect(abs(fast[i] - reference[i]) <= 1e-5 * largest, "element \(i): \(fast[i]) vs \(reference[i])")
         }
     }
 
-    @Test func outputIsTheValueOfTheOnlyPositionThatMatters() {
+    @Test(arguments: [false, true])
+    func outputIsTheValueOfTheOnlyPositionThatMatters(throughRuns: Bool) {
         // One key aligned with the query and scaled far above the others: the softmax is one-hot.
-        let headDimension = 16, length = 9
+        let headDimension = 16, length = 19
+        var cache = AttentionCacheHead(length: length, headDimension: headDimension, seed: 7)
+        for t in 0..<length { cache.set(position: t, key: 0, value: Float(t)) }
+        cache.set(position: 4, key: 50, value: 4)
         let query = [Float](repeating: 1, count: headDimension)
-        var keys = [Float](repeating: 0, count: length * headDimension)
-        for i in 0..<headDimension { keys[4 * headDimension + i] = 50 }
-        let values = (0..<(length * headDimension)).map { Float($0 / headDimension) }
-        var out = [Float](repeating: 0, count: headDimension), scores = [Float](repeating: 0, count: length)
-        AttentionKernel.head(query: query, keys: keys, values: values, stride: headDimension, length: length,
-                             headDimension: headDimension, scale: 1, scores: &scores, output: &out)
+        var out = [Float](repeating: .nan, count: headDimension)
+        var scores = [Float](repeating: 0, count: 32)
+        if throughRuns {
+            AttentionKernel.rows(query: query, queryStride: headDimension, rows: 1, group: 1, firstPosition: length - 1,
+                                 keyTiles: cache.keyTiles, values: cache.values, headDimension: headDimension, scale: 1,
+                                 output: &out, outputStride: headDimension, scores: &scores)
+        } else {
+            AttentionKernel.head(query: query, keyTiles: cache.keyTiles, values: cache.values, length: length,
+                                 headDimension: headDimension, scale: 1, scores: &scores, output: &out)
+        }
         for value in out { #expect(abs(value - 4) < 1e-4) }
     }
 }
 
 /// One shape of `AttentionKernel.rows`: a run of `rows` positions from `firstPosition`, `group`
-/// query heads per key/value head, keys and values `stride` floats apart.
+/// query heads per key/value head.
 struct AttentionRunShape: Sendable, CustomTestStringConvertible {
-    let rows: Int, group: Int, firstPosition: Int, headDimension: Int, stride: Int
+    let rows: Int, group: Int, firstPosition: Int, headDimension: Int
     var queryStride: Int { group * headDimension + 5 }
     var length: Int { firstPosition + rows }
     var testDescription: String { "\(rows) rows × \(group) heads from \(firstPosition), d=\(headDimension)" }
 }
 
 @Suite struct KernelAttentionRunTests {
-    /// Lengths 1, 7, 17, 33, 513 and more, partial last blocks of 16 keys, head widths on and off
-    /// the 16-float step, groups of 1 to 4 heads, and the largest run the kernel takes (255 queries).
-    static let shapes: [AttentionRunShape] = [
-        .init(rows: 1, group: 3, firstPosition: 0, headDimension: 64, stride: 192),
-        .init(rows: 1, group: 3, firstPosition: 6, headDimension: 64, stride: 192),
-        .init(rows: 7, group: 3, firstPosition: 0, headDimension: 64, stride: 192),
-        .init(rows: 16, group: 3, firstPosition: 1, headDimension: 64, stride: 192),
-        .init(rows: 33, group: 3, firstPosition: 480, headDimension: 64, stride: 192),
-        .init(rows: 1, group: 1, firstPosition: 512, headDimension: 64, stride: 64),
-        .init(rows: 85, group: 3, firstPosition: 0, headDimension: 64, stride: 192),
-        .init(rows: 9, group: 1, firstPosition: 5, headDimension: 64, stride: 64),
-        .init(rows: 2, group: 4, firstPosition: 30, headDimension: 64, stride: 256),
-        .init(rows: 16, group: 1, firstPosition: 32, headDimension: 24, stride: 40),
-        .init(rows: 5, group: 2, firstPosition: 3, headDimension: 13, stride: 26),
-        .init(rows: 3, group: 3, firstPosition: 100, headDimension: 72, stride: 216),
-        .init(rows: 9, group: 4, firstPosition: 20, headDimension: 128, stride: 512),
+    /// Decode rows (one position) over lengths 1, 7, 15, 16, 17, 33, 513 for groups 1 and 3 and
+    /// head widths 64 and 24; runs of many positions with partial last tiles, groups of 1 to 5
+    /// heads, widths on and off the 16-float step, and the largest run the kernel takes (255 queries).
+    static let shapes: [AttentionRunShape] = [1, 7, 15, 16, 17, 33, 513].flatMap { length in
+        [1, 3].flatMap { group in
+            [64, 24].map { AttentionRunShape(rows: 1, group: group, firstPosition: length - 1, headDimension: $0) }
+        }
+    } + [
+        .init(rows: 1, group: 4, firstPosition: 40, headDimension: 64),
+        .init(rows: 1, group: 5, firstPosition: 40, headDimension: 64),
+        .init(rows: 1, group: 2, firstPosition: 20, headDimension: 13),
+        .init(rows: 7, group: 3, firstPosition: 0, headDimension: 64),
+        .init(rows: 16, group: 3, firstPosition: 1, headDimension: 64),
+        .init(rows: 33, group: 3, firstPosition: 480, headDimension: 64),
+        .init(rows: 85, group: 3, firstPosition: 0, headDimension: 64),
+        .init(rows: 9, group: 1, firstPosition: 5, headDimension: 64),
+        .init(rows: 2, group: 4, firstPosition: 30, headDimension: 64),
+        .init(rows: 16, group: 1, firstPosition: 32, headDimension: 24),
+        .init(rows: 5, group: 2, firstPosition: 3, headDimension: 13),
+        .init(rows: 3, group: 3, firstPosition: 100, headDimension: 72),
+        .init(rows: 9, group: 4, firstPosition: 20, headDimension: 128),
     ]
 
-    /// Queries, keys and values for `shape`; positions no row may read hold NaN.
-    static func inputs(_ shape: AttentionRunShape) -> (query: [Float], keys: [Float], values: [Float]) {
+    /// Queries and a cache head for `shape`.
+    static func inputs(_ shape: AttentionRunShape) -> (query: [Float], cache: AttentionCacheHead) {
         var rng = SeededGenerator(seed: UInt64(shape.rows * 1009 + shape.firstPosition * 31 + shape.headDimension))
         let query = randomActivations(shape.rows * shape.queryStride, using: &rng).map { $0 * 4 }
-        // Keys and values of 16 positions past the last one a row sees: NaN, so a read there shows.
-        var keys = randomActivations(shape.length * shape.stride, using: &rng)
-        var values = randomActivations(shape.length * shape.stride, using: &rng)
-        keys += [Float](repeating: .nan, count: 16 * shape.stride)
-        values += [Float](repeating: .nan, count: 16 * shape.stride)
-        return (query, keys, values)
+        let cache = AttentionCacheHead(length: shape.length, headDimension: shape.headDimension, seed: rng.next())
+        return (query, cache)
     }
 
     /// Runs the kernel (or its reference) on `shape`; the output rows are as wide as the queries.
     static func attend(_ shape: AttentionRunShape, reference: Bool) -> [Float] {
-        let (query, keys, values) = inputs(shape)
+        let (query, cache) = inputs(shape)
         var output = [Float](repeating: .nan, count: shape.rows * shape.queryStride)
-        var scores = [Float](repeating: 0, count: shape.length)
+        var scores = [Float](repeating: 0, count: KeyValueCache.capacity(forPositions: shape.length))
         let scale = 1 / Float(shape.headDimension).squareRoot()
         let run = reference ? AttentionKernel.rowsReference : AttentionKernel.rows
-        run(query, shape.queryStride, shape.rows, shape.group, shape.firstPosition, keys, values, shape.stride,
+        run(query, shape.queryStride, shape.rows, shape.group, shape.firstPosition, cache.keyTiles, cache.values,
             shape.headDimension, scale, &output, shape.queryStride, &scores)
         return output
     }
@@ -93,8 +141,7 @@ struct AttentionRunShape: Sendable, CustomTestStringConvertible {
     @Test(arguments: shapes)
     func kernelAgreesWithTheScalarReference(_ shape: AttentionRunShape) {
         let fast = Self.attend(shape, reference: false), reference = Self.attend(shape, reference: true)
-        let (_, _, values) = Self.inputs(shape)
-        let largest = values.filter(\.isFinite).map(abs).max()!
+        let largest = Self.inputs(shape).cache.largestValue
         var worst: Float = 0
         for r in 0..<shape.rows {
             for i in 0..<(shape.group * shape.headDimension) {
@@ -111,22 +158,19 @@ struct AttentionRunShape: Sendable, CustomTestStringConvertible {
     @Test func eachRowSeesOnlyItsOwnPrefix() {
         // Row r of a run from position 0 reads positions 0...r: changing the key and value of the
         // last position changes the last row alone.
-        let shape = AttentionRunShape(rows: 20, group: 3, firstPosition: 0, headDimension: 64, stride: 192)
-        let (query, originalKeys, originalValues) = Self.inputs(shape)
-        var keys = originalKeys, values = originalValues
+        let shape = AttentionRunShape(rows: 20, group: 3, firstPosition: 0, headDimension: 64)
+        let (query, original) = Self.inputs(shape)
+        var cache = original
         var before = [Float](repeating: 0, count: shape.rows * shape.queryStride), after = before
-        var scores = [Float](repeating: 0, count: shape.length)
-        let scale: Float = 0.125
-        AttentionKernel.rows(query: query, queryStride: shape.queryStride, rows: shape.rows, group: shape.group, firstPosition: 0,
-                             keys: keys, values: values, stride: shape.stride, headDimension: 64, scale: scale,
-                             output: &before, outputStride: shape.queryStride, scores: &scores)
-        for i in 0..<shape.stride {
-            keys[(shape.rows - 1) * shape.stride + i] += 1
-            values[(shape.rows - 1) * shape.stride + i] += 1
+        var scores = [Float](repeating: 0, count: 32)
+        func attend(into output: inout [Float]) {
+            AttentionKernel.rows(query: query, queryStride: shape.queryStride, rows: shape.rows, group: shape.group,
+                                 firstPosition: 0, keyTiles: cache.keyTiles, values: cache.values, headDimension: 64,
+                                 scale: 0.125, output: &output, outputStride: shape.queryStride, scores: &scores)
         }
-        AttentionKernel.rows(query: query, queryStride: shape.queryStride, rows: shape.rows, group: shape.group, firstPosition: 0,
-                             keys: keys, values: values, stride: shape.stride, headDimension: 64, scale: scale,
-                             output: &after, outputStride: shape.queryStride, scores: &scores)
+        attend(into: &before)
+        cache.set(position: shape.rows - 1, key: 1, value: 1)
+        attend(into: &after)
         let width = shape.group * 64
         for r in 0..<(shape.rows - 1) {
             #expect(Array(before[(r * shape.queryStride)..<(r * shape.queryStride + width)])

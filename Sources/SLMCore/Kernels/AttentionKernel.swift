@@ -7,21 +7,25 @@ import Darwin
 import SLMKernelsC
 #endif
 
-/// Causal attention over fp32 keys and values: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
+/// Causal attention over one key/value head of the fp16 cache: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
 ///
-/// `rows` takes the query heads that share one key/value head over a run of consecutive
-/// positions of one sequence (a prefill tile, or one decode row). On x86-64 with AVX-512 a C
-/// kernel runs it flash-attention style (each block of 16 keys and values read once for all the
-/// run's queries, running maximum and sum, vectorized e^x); with AVX2 only, the per-head C kernel
-/// runs once per query; elsewhere the scalar reference. `headReference` and `rowsReference` are
-/// the definitions the tests hold the kernels to.
+/// Keys come in transposed tiles of 16 positions (`keyTiles[(t / 16)·d_head·16 + d·16 + t % 16]`),
+/// values in rows (`values[t·d_head + d]`), both IEEE half bit patterns (see `KeyValueCache`).
+/// `rows` takes the query heads that share the key/value head over a run of consecutive positions
+/// of one sequence (a prefill tile, or one decode row). On x86-64 with AVX-512 a C kernel runs it
+/// flash-attention style (each tile of keys and values read once for all the queries, running
+/// maximum and sum, vectorized e^x, scores from broadcast multiply-adds on the transposed keys);
+/// with AVX2 only, the per-head C kernel runs once per query; elsewhere the scalar reference.
+/// `headReference` and `rowsReference` are the definitions the tests hold the kernels to.
 public enum AttentionKernel {
-    /// Whether the per-head C kernel (AVX2 + FMA) runs on this CPU.
+    /// Whether the per-head C kernel (AVX2 + FMA + F16C) runs on this CPU.
     public static let usesCKernel: Bool = KernelSet.supportedBackends.contains(.avx2)
     /// Whether the run kernel (AVX-512) runs on this CPU.
     public static let usesRunKernel: Bool = KernelSet.supportedBackends.contains(.avx512VNNI)
     /// Queries (`rows · group`) one `rows` call takes at most.
     public static let maxQueries = 256
+    /// Widest head the run kernel takes; wider heads run the per-head kernels.
+    public static let maxRunHeadDimension = 256
 
     // MARK: Runs of positions
 
@@ -29,26 +33,26 @@ public enum AttentionKernel {
     /// positions `firstPosition...` of one sequence.
     ///
     /// Query head g of row r is at `query + r·queryStride + g·headDimension`, its output at
-    /// `output + r·outputStride + g·headDimension`; row r attends to positions `0...firstPosition + r`,
-    /// whose keys and values start `t · stride` floats after `keys` and `values`. `scores` is
-    /// scratch for `firstPosition + rows` floats (unused by the AVX-512 kernel).
+    /// `output + r·outputStride + g·headDimension`; row r attends to positions `0...firstPosition + r`
+    /// of `keyTiles` and `values`. `scores` is scratch for `firstPosition + rows` floats rounded up
+    /// to 16 (unused by the AVX-512 kernel).
     @inline(__always)
     public static func rows(
         query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
-        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, headDimension: Int, scale: Float,
+        keyTiles: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, headDimension: Int, scale: Float,
         output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
     ) {
         precondition(rows >= 1 && group >= 1 && rows * group <= maxQueries, "\(rows) rows of \(group) heads exceed \(maxQueries) queries")
         #if canImport(SLMKernelsC)
-        if usesRunKernel {
-            slm_attention_rows_f32_avx512(query, queryStride, Int64(rows), Int64(group), Int64(firstPosition), keys, values,
-                                          stride, Int64(headDimension), scale, output, outputStride)
+        if usesRunKernel && headDimension <= maxRunHeadDimension {
+            slm_attention_rows_f16_avx512(query, queryStride, Int64(rows), Int64(group), Int64(firstPosition), keyTiles, values,
+                                          Int64(headDimension), scale, output, outputStride)
             return
         }
         #endif
         for r in 0..<rows {
             for g in 0..<group {
-                head(query: query + r * queryStride + g * headDimension, keys: keys, values: values, stride: stride,
+                head(query: query + r * queryStride + g * headDimension, keyTiles: keyTiles, values: values,
                      length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
                      output: output + r * outputStride + g * headDimension)
             }
@@ -58,12 +62,12 @@ public enum AttentionKernel {
     /// The scalar definition of `rows`: `headReference` for every query head of every row.
     public static func rowsReference(
         query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
-        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, headDimension: Int, scale: Float,
+        keyTiles: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, headDimension: Int, scale: Float,
         output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
     ) {
         for r in 0..<rows {
             for g in 0..<group {
-                headReference(query: query + r * queryStride + g * headDimension, keys: keys, values: values, stride: stride,
+                headReference(query: query + r * queryStride + g * headDimension, keyTiles: keyTiles, values: values,
                               length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
                               output: output + r * outputStride + g * headDimension)
             }
@@ -72,34 +76,36 @@ public enum AttentionKernel {
 
     // MARK: One head
 
-    /// One head: `scores` is scratch for `length` floats; keys and values of position `t` start
-    /// `t · stride` floats after `keys` and `values`.
+    /// One query head over positions `0..<length`; `scores` is scratch for `length` floats rounded up to 16.
     @inline(__always)
     public static func head(
-        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
+        query: UnsafePointer<Float>, keyTiles: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
         length: Int, headDimension: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         #if canImport(SLMKernelsC)
         if usesCKernel {
-            slm_attention_head_f32(query, keys, values, stride, Int64(length), Int64(headDimension), scale, scores, output)
+            slm_attention_head_f16_avx2(query, keyTiles, values, Int64(length), Int64(headDimension), scale, scores, output)
             return
         }
         #endif
-        headReference(query: query, keys: keys, values: values, stride: stride, length: length,
+        headReference(query: query, keyTiles: keyTiles, values: values, length: length,
                       headDimension: headDimension, scale: scale, scores: scores, output: output)
     }
 
     /// The scalar definition of `head`.
     public static func headReference(
-        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
+        query: UnsafePointer<Float>, keyTiles: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
         length: Int, headDimension: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         var maximum = -Float.infinity
         for t in 0..<length {
             var dot: Float = 0
-            for i in 0..<headDimension { dot += query[i] * keys[t * stride + i] }
+            for d in 0..<headDimension {
+                let key = keyTiles[KeyValueCache.keyIndex(position: t, dimension: d, headDimension: headDimension)]
+                dot += query[d] * HalfFloat.float(key)
+            }
             scores[t] = dot * scale
             maximum = max(maximum, scores[t])
         }
@@ -108,10 +114,10 @@ public enum AttentionKernel {
             scores[t] = expf(scores[t] - maximum)
             sum += scores[t]
         }
-        for i in 0..<headDimension {
+        for d in 0..<headDimension {
             var acc: Float = 0
-            for t in 0..<length { acc += scores[t] * values[t * stride + i] }
-            output[i] = acc / sum
+            for t in 0..<length { acc += scores[t] * HalfFloat.float(values[t * headDimension + d]) }
+            output[d] = acc / sum
         }
     }
 }

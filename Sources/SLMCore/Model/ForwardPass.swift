@@ -45,9 +45,7 @@ struct ForwardPass {
                     TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, rotated: ropeDims,
                                         cos: cos, sin: sin)
                     let row = s.rows[b]
-                    let offset = (l * row.cacheContext + row.position) * kvWidth
-                    (row.keyCache + offset).update(from: s.k + b * kvWidth, count: kvWidth)
-                    (row.valueCache + offset).update(from: s.v + b * kvWidth, count: kvWidth)
+                    row.cache.store(layer: l, position: row.position, keys: s.k + b * kvWidth, values: s.v + b * kvWidth)
                 }
             }
             // xb = softmax(q·Kᵀ/√d, causal) · V per head; x += xb·Wo; xb = rmsnorm(x).
@@ -107,7 +105,7 @@ struct ForwardPass {
     /// that use them. Items go to the pool longest first, as causal rows have unequal lengths.
     private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>) {
         let h = model.hyper, s = state
-        let headDim = h.headDimension, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
+        let headDim = h.headDimension, qWidth = h.queryWidth
         let group = h.queryHeadsPerKVHead, kvHeads = h.headCountKV
         let scale = 1 / Float(headDim).squareRoot()
         let tileRows = max(1, min(s.attentionTileRows, AttentionKernel.maxQueries / group))
@@ -116,7 +114,7 @@ struct ForwardPass {
         while b < batch {
             let first = s.rows[b]
             var count = 1
-            while b + count < batch, count < tileRows, s.rows[b + count].keyCache == first.keyCache,
+            while b + count < batch, count < tileRows, s.rows[b + count].cache.keys == first.cache.keys,
                   s.rows[b + count].position == first.position + count {
                 count += 1
             }
@@ -138,18 +136,17 @@ struct ForwardPass {
         func run(item: Int, scores: UnsafeMutablePointer<Float>) {
             let tile = tiles[item / kvHeads], kvHead = item % kvHeads
             let row = s.rows[tile.firstRow]
-            let kvOffset = layer * row.cacheContext * kvWidth + kvHead * headDim
             let queryOffset = tile.firstRow * qWidth + kvHead * group * headDim
             AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
-                                 firstPosition: row.position, keys: row.keyCache + kvOffset, values: row.valueCache + kvOffset,
-                                 stride: kvWidth, headDimension: headDim, scale: scale,
+                                 firstPosition: row.position, keyTiles: row.cache.keyTiles(layer: layer, kvHead: kvHead),
+                                 values: row.cache.valueRows(layer: layer, kvHead: kvHead), headDimension: headDim, scale: scale,
                                  output: output + queryOffset, outputStride: qWidth, scores: scores)
         }
 
         // Parallel only when the scores are worth a dispatch (a decode row of a short context is not).
         if work * h.headCount < ForwardPass.parallelAttentionPairs || items == 1 {
             for item in 0..<items { run(item: item, scores: s.scores) }
-        } else if AttentionKernel.usesRunKernel {
+        } else if AttentionKernel.usesRunKernel && headDim <= AttentionKernel.maxRunHeadDimension {
             // No score scratch: one index per item, claimed longest first.
             pool.parallelFor(count: items) { item in run(item: item, scores: s.scores) }
         } else {

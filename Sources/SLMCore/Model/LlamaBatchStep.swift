@@ -55,8 +55,7 @@ public final class LlamaBatchStep {
             guard session.position < session.maxContext else {
                 throw .contextFull(position: session.position, adding: 1, maxContext: session.maxContext)
             }
-            state.rows[i] = RowTarget(keyCache: session.state.keyCache, valueCache: session.state.valueCache,
-                                      cacheContext: session.maxContext, position: session.position)
+            state.rows[i] = RowTarget(cache: session.state.cache, position: session.position)
         }
         let pass = ForwardPass(model: model, state: state, engine: engine, pool: pool)
         tokens.withUnsafeBufferPointer { pass.run($0) }

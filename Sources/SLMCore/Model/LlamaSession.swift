@@ -93,8 +93,7 @@ public final class LlamaSession {
     /// hidden states in `state.xb` (`[batch × dim]`) and their keys and values in the cache.
     func forward(_ tokens: UnsafeBufferPointer<Int32>, startPosition: Int) {
         for b in 0..<tokens.count {
-            state.rows[b] = RowTarget(keyCache: state.keyCache, valueCache: state.valueCache,
-                                      cacheContext: maxContext, position: startPosition + b)
+            state.rows[b] = RowTarget(cache: state.cache, position: startPosition + b)
         }
         ForwardPass(model: model, state: state, engine: engine, pool: pool).run(tokens)
     }

@@ -7,24 +7,20 @@ import Darwin
 /// Where one activation row of a forward pass reads and writes its keys and values: a
 /// sequence's KV cache and the position of the row's token in it.
 struct RowTarget {
-    /// Key cache of the row's sequence, `[layer × cacheContext × kv width]`.
-    var keyCache: UnsafeMutablePointer<Float>
-    /// Value cache, same shape.
-    var valueCache: UnsafeMutablePointer<Float>
-    /// Positions per layer in these caches (the sequence's `maxContext`).
-    var cacheContext: Int
+    /// The KV cache of the row's sequence.
+    var cache: KeyValueCache
     /// Position of the row's token; attention reads positions `0...position`.
     var position: Int
 }
 
 /// Every buffer a forward pass needs, allocated once: activations for a batch of rows, the row
-/// targets, the KV cache (for a session; none for a batch step) and the logits. Shapes are
+/// targets, the fp16 KV cache (for a session; none for a batch step) and the logits. Shapes are
 /// `[rows × width]`, row-major.
 final class RunState {
     let maxBatch: Int
     /// Positions of this state's own KV cache (0 when the rows use other sessions' caches).
     let maxContext: Int
-    /// Longest attention row the score scratch holds.
+    /// Longest attention row the score scratch holds (a multiple of 16).
     let maxAttention: Int
     /// Attention chunks that can run at once, each with its own score row.
     let attentionParts: Int
@@ -56,30 +52,28 @@ final class RunState {
     let rows: UnsafeMutablePointer<RowTarget>
     /// Attention tiles of the current batch `[maxBatch]`.
     let attentionTiles: UnsafeMutablePointer<AttentionTile>
-    /// KV cache `[layer × maxContext × kv width]`.
-    let keyCache: UnsafeMutablePointer<Float>
-    let valueCache: UnsafeMutablePointer<Float>
+    /// KV cache of `maxContext` positions (rounded up to whole key tiles).
+    let cache: KeyValueCache
     /// Logits `[logitsRows × vocab]`.
     let logits: UnsafeMutablePointer<Float>
 
-    private let allocations: [UnsafeMutablePointer<Float>]
+    private let allocations: [UnsafeMutableRawPointer]
 
     init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, maxAttention: Int, threads: Int) {
         self.maxBatch = maxBatch
         self.maxContext = maxContext
-        self.maxAttention = maxAttention
+        self.maxAttention = KeyValueCache.capacity(forPositions: maxAttention)  // whole tiles, as the AVX2 kernel writes them
         attentionParts = max(1, threads * 4)
         logitsRows = min(maxBatch, 32)
-        var all: [UnsafeMutablePointer<Float>] = []
+        var all: [UnsafeMutableRawPointer] = []
         // calloc: large buffers come zeroed from fresh pages that stay unmapped until first
         // written, so a cache or logits area a run never reaches costs no resident memory.
-        func make(_ count: Int) -> UnsafeMutablePointer<Float> {
-            guard let raw = calloc(max(1, count), MemoryLayout<Float>.stride) else {
-                fatalError("out of memory allocating \(count) floats of run state")
+        func make<Element>(_ count: Int, of _: Element.Type = Float.self) -> UnsafeMutablePointer<Element> {
+            guard let raw = calloc(max(1, count), MemoryLayout<Element>.stride) else {
+                fatalError("out of memory allocating \(count) elements of run state")
             }
-            let p = raw.bindMemory(to: Float.self, capacity: max(1, count))
-            all.append(p)
-            return p
+            all.append(raw)
+            return raw.bindMemory(to: Element.self, capacity: max(1, count))
         }
         x = make(maxBatch * h.embeddingLength)
         xb = make(maxBatch * max(h.embeddingLength, h.queryWidth))
@@ -91,14 +85,16 @@ final class RunState {
         hb2 = make(maxBatch * h.feedForwardLength)
         ropeCos = make(maxBatch * h.ropeDimensionCount)
         ropeSin = make(maxBatch * h.ropeDimensionCount)
-        scores = make(attentionParts * maxAttention)
-        keyCache = make(h.blockCount * maxContext * h.keyValueWidth)
-        valueCache = make(h.blockCount * maxContext * h.keyValueWidth)
+        scores = make(attentionParts * self.maxAttention)
+        let capacity = KeyValueCache.capacity(forPositions: maxContext)
+        let halves = KeyValueCache.halves(layers: h.blockCount, kvHeads: h.headCountKV, headDimension: h.headDimension,
+                                          capacity: capacity)
+        cache = KeyValueCache(keys: make(halves, of: UInt16.self), values: make(halves, of: UInt16.self), capacity: capacity,
+                              kvHeads: h.headCountKV, headDimension: h.headDimension)
         logits = make(logitsRows * h.vocabularySize)
         allocations = all
         rows = .allocate(capacity: maxBatch)
-        rows.initialize(repeating: RowTarget(keyCache: keyCache, valueCache: valueCache, cacheContext: maxContext, position: 0),
-                        count: maxBatch)
+        rows.initialize(repeating: RowTarget(cache: cache, position: 0), count: maxBatch)
         attentionTiles = .allocate(capacity: maxBatch)
         attentionTiles.initialize(repeating: AttentionTile(firstRow: 0, rows: 0, cost: 0), count: maxBatch)
     }

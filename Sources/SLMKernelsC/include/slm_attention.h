@@ -1,4 +1,5 @@
-/// Attention and the element-wise kernels around the matrix products (x86-64), declared apart from the matrix kernels.
+/// Attention over an fp16 key/value cache and the element-wise kernels around the matrix products
+/// (x86-64), declared apart from the matrix kernels.
 #ifndef SLM_ATTENTION_H
 #define SLM_ATTENTION_H
 
@@ -9,28 +10,50 @@
 extern "C" {
 #endif
 
-// MARK: Attention (AVX2 + FMA; any CPU with SLM_FEATURE_AVX2)
+// MARK: The fp16 key/value cache (F16C; any CPU with SLM_FEATURE_AVX2)
+//
+// One key/value head of one layer of one sequence holds, for a capacity of C positions (a multiple
+// of SLM_KV_TILE_POSITIONS) and heads of D dimensions, C·D halves (IEEE binary16 bit patterns) of
+// keys and as many of values:
+// - keys in transposed tiles: `[tile = t / 16][d = 0 ..< D][t % 16]`, so the scores of a query
+//   against the 16 positions of a tile are Σ_d q[d] · tile[d] over 16 lanes;
+// - values `[t][d]`, one row of D halves per position.
 
-/// One query head of `head_dim` floats over `length` positions of keys and values, each position
-/// `kv_stride` floats after the previous: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`, with
-/// `scores` as scratch for `length` floats.
-void slm_attention_head_f32(const float *q, const float *keys, const float *values, size_t kv_stride,
-                            int64_t length, int64_t head_dim, float scale, float *scores, float *out);
+/// Positions per key tile.
+#define SLM_KV_TILE_POSITIONS 16
+
+/// Stores position `position`'s keys and values, `kv_heads` heads of `head_dim` floats at `k` and
+/// `v`, as halves (rounded to nearest even): head h's keys into the tile layout at
+/// `key_tiles + h·head_stride`, its values at `values + h·head_stride`.
+void slm_kv_store_f16c(const float *k, const float *v, int64_t kv_heads, int64_t head_dim, int64_t position,
+                       uint16_t *key_tiles, uint16_t *values, size_t head_stride);
+
+/// `out[i] = half(x[i])` (rounded to nearest even) for `n` floats.
+void slm_f32_to_f16_f16c(const float *x, uint16_t *out, int64_t n);
+
+// MARK: Attention of one query head (AVX2 + FMA + F16C; any CPU with SLM_FEATURE_AVX2)
+
+/// One query head of `head_dim` floats over positions `0 ..< length` of one key/value head of the
+/// cache (`key_tiles`, `values` as above): `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`, with
+/// `scores` as scratch for `length` floats rounded up to 16.
+void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, const uint16_t *values, int64_t length,
+                                 int64_t head_dim, float scale, float *scores, float *out);
 
 // MARK: Attention of a run of positions (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
 
 /// Queries one call takes at most (`rows · group`).
 #define SLM_ATTENTION_MAX_QUERIES 256
+/// Widest head the run kernel takes.
+#define SLM_ATTENTION_MAX_HEAD_DIM 256
 
-/// Causal attention of `group` query heads sharing one key/value head, for `rows` consecutive
-/// positions `first_position ...` of one sequence. Query head g of row r is `head_dim` floats at
-/// `q + r·q_row_stride + g·head_dim`, its output at `out + r·out_row_stride + g·head_dim`; row r
-/// attends to positions `0 ... first_position + r`, position t's key and value `t·kv_stride`
-/// floats after `keys` and `values`. Needs `rows · group ≤ SLM_ATTENTION_MAX_QUERIES`.
-void slm_attention_rows_f32_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
-                                   int64_t first_position, const float *keys, const float *values,
-                                   size_t kv_stride, int64_t head_dim, float scale,
-                                   float *out, size_t out_row_stride);
+/// Causal attention of `group` query heads sharing one key/value head of the cache, for `rows`
+/// consecutive positions `first_position ...` of one sequence. Query head g of row r is `head_dim`
+/// floats at `q + r·q_row_stride + g·head_dim`, its output at `out + r·out_row_stride + g·head_dim`;
+/// row r attends to positions `0 ... first_position + r`. Needs `rows · group ≤
+/// SLM_ATTENTION_MAX_QUERIES` and `head_dim ≤ SLM_ATTENTION_MAX_HEAD_DIM`.
+void slm_attention_rows_f16_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                   int64_t first_position, const uint16_t *key_tiles, const uint16_t *values,
+                                   int64_t head_dim, float scale, float *out, size_t out_row_stride);
 
 // MARK: Element-wise (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
 
