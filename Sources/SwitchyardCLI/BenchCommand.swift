@@ -112,9 +112,7 @@ struct ModelBench: ParsableCommand {
 
     /// The index of the largest logit.
     static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
-        var best = 0
-        for i in logits.indices where logits[i] > logits[best] { best = i }
-        return Int32(best)
+        Int32(Argmax.index(of: logits))
     }
 
     static func now() -> Double {

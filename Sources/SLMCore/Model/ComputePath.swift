@@ -3,11 +3,11 @@
 /// The forward pass calls `MatrixEngine.multiply` at every product; that one call site switches on
 /// the path, so a faster kernel is a new case here, not a change to the forward pass.
 public enum ComputePath: Sendable, Equatable, CustomStringConvertible {
-    /// Weights dequantized to fp32 a few rows at a time, activations and K/V in fp32. Slow; the
-    /// tight reference against an fp32 implementation.
+    /// Weights dequantized to fp32 a few rows at a time, activations in fp32 (K/V in the fp16
+    /// cache, as on every path). Slow; the tight reference against an fp32 implementation.
     case exact
     /// Activations rounded to 8 bits per block and multiplied with integer dot products against
-    /// the weight blocks (as llama.cpp does on CPU); K/V stay fp32. The default.
+    /// the weight blocks (as llama.cpp does on CPU); K/V in the fp16 cache. The default.
     case quantized
 
     /// The path sessions use unless told otherwise.

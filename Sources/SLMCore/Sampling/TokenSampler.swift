@@ -175,13 +175,7 @@ public struct TokenSampler: Sendable {
 
     /// The index of the largest logit, the first one on ties.
     static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        var best = 0
-        var bestValue = -Float.infinity
-        for index in 0..<logits.count where logits[index] > bestValue {
-            best = index
-            bestValue = logits[index]
-        }
-        return Int32(best)
+        Int32(Argmax.index(of: UnsafeBufferPointer(logits)))
     }
 
     private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {

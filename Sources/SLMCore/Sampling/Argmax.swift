@@ -1,0 +1,33 @@
+/// The index of the largest value of a row of logits, 16 lanes at a time.
+public enum Argmax {
+    /// The index of the largest value, the first one on ties; 0 when no value exceeds −∞ (NaNs are
+    /// never chosen), as a scalar scan would answer.
+    public static func index(of values: UnsafeBufferPointer<Float>) -> Int {
+        guard let base = values.baseAddress, values.count > 0 else { return 0 }
+        let count = values.count, vectorEnd = count - count % 16
+        // Pass 1: the maximum, 16 lanes at a time (a NaN lane never replaces a number).
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i < vectorEnd {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)
+            i += 16
+        }
+        var maximum = lanes.max()
+        while i < count {
+            if base[i] > maximum { maximum = base[i] }
+            i += 1
+        }
+        guard maximum > -.infinity else { return 0 }
+        // Pass 2: the first index holding it.
+        i = 0
+        while i < vectorEnd {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            if any(v .== SIMD16(repeating: maximum)) { break }
+            i += 16
+        }
+        while base[i] != maximum { i += 1 }
+        return i
+    }
+}
