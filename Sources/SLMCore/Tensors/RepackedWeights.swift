@@ -46,9 +46,10 @@ public enum PanelCache: Sendable, Equatable {
 ///
 /// The repacked copy lives in a cache file named after the model file and a hash of its identity
 /// (device, inode, size, modification time when it was mapped) and of the matrices, mapped
-/// read-only and shared; a later load of the same file maps it again without repacking. It is written to a temporary name and renamed, so a reader never sees half a
-/// file, and checked against its header (layout version, source identity, every matrix's shape)
-/// before use; one that does not match is rebuilt. When the directory cannot be written the copy
+/// read-only and shared; a later load of the same file maps it again without repacking. It is
+/// written to a temporary name and renamed, so a reader never sees half a file, and checked
+/// against its header (layout version, source identity, every matrix's shape and place) before
+/// use; one that does not match is rebuilt. When the directory cannot be written the copy
 /// is kept in this process's memory. While repacking, the source rows are released from this
 /// process's resident memory matrix by matrix, so the peak stays near one copy of the weights.
 public final class RepackedWeights: @unchecked Sendable {
