@@ -76,7 +76,10 @@ public final class LocalModelRegistry: LocalModelLoader {
                 let provider = LocalSLMProvider(runtime: runtime, modelName: spec.name, pricePerCPUSecond: local.pricePerCPUSecond)
                 next[spec.name] = Loaded(declaration: declaration, provider: provider)
                 providers[spec.name] = provider
-                logger.notice("local model loaded", metadata: ["model": "\(spec.name)", "path": "\(local.resolvedPath)", "slots": "\(local.slots)"])
+                logger.notice("local model loaded", metadata: [
+                    "model": "\(spec.name)", "path": "\(local.resolvedPath)", "slots": "\(local.slots)",
+                    "repacked_weights": "\(runtime.model.repackedWeights.map { "\($0.storage)" } ?? "none (file order)")",
+                ])
             case .worker(let worker):
                 providers[spec.name] = WorkerProvider(urls: worker.urls, modelName: spec.name, pricePerCPUSecond: worker.pricePerCPUSecond,
                                                       client: client)

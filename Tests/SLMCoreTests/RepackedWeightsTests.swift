@@ -63,6 +63,8 @@ import Testing
 
         let second = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .directory(cache)))
         #expect(second.storage == .cacheFile(path: path, reused: true))
+        #expect("\(first.storage)" == "cache file \(path) (written)")
+        #expect("\(second.storage)" == "cache file \(path) (reused)")
     }
 
     @Test(arguments: ["header", "truncated"])

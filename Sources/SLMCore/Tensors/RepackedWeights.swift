@@ -56,11 +56,19 @@ public final class RepackedWeights: @unchecked Sendable {
     // Safe because the mapping is written only before `init` returns and unmapped only in deinit.
 
     /// Where the repacked copy is.
-    public enum Storage: Sendable, Equatable {
+    public enum Storage: Sendable, Equatable, CustomStringConvertible {
         /// A cache file; `reused` when it was there already.
         case cacheFile(path: String, reused: Bool)
         /// This process's memory.
         case memory
+
+        /// For logs: "cache file PATH (reused)", "cache file PATH (written)" or "memory".
+        public var description: String {
+            switch self {
+            case .cacheFile(let path, let reused): "cache file \(path) (\(reused ? "reused" : "written"))"
+            case .memory: "memory"
+            }
+        }
     }
 
     /// Where the repacked copy is.
