@@ -88,26 +88,7 @@ struct CascadeReportedConfidenceTests {
         """
         version: 1
         models:
-          cheap-gpt:
-            kind: openai
-            base_url: \(upstream)
-            api_key_env: FAKE_OPENAI_KEY
-            model: cheap-upstream
-            price_per_million_input: 0.1
-            price_per_million_output: 0.2
-            context: 8000
-            timeout_ms: 2000
-            retries: 0
-          big-gpt:
-            kind: openai
-            base_url: \(upstream)
-            api_key_env: FAKE_OPENAI_KEY
-            model: big-upstream
-            price_per_million_input: 5
-            price_per_million_output: 15
-            context: 8000
-            timeout_ms: 2000
-            retries: 0
+        \(RoutingHarness.hostedModelsYAML(upstream: upstream))
           worker-fake:
             kind: worker
             urls: [\(upstream)]

@@ -16,12 +16,10 @@ enum RoutingHarness {
     /// A general prompt.
     static let generalPrompt = "Write a short poem about autumn leaves for my friend."
 
-    /// The test policy: two hosted models on the fake upstream (`cheap-gpt`, `big-gpt`), one local model
-    /// (`local-fake`, served by a scripted provider), routes to each and the given rules.
-    static func policyYAML(upstream: String, rules: String, extraRoutes: String = "") -> String {
+    /// The two hosted models of the test policies on the fake upstream, `cheap-gpt` and `big-gpt`,
+    /// as entries of a policy's `models:` map (indented two spaces, no trailing newline).
+    static func hostedModelsYAML(upstream: String) -> String {
         """
-        version: 1
-        models:
           cheap-gpt:
             kind: openai
             base_url: \(upstream)
@@ -42,6 +40,16 @@ enum RoutingHarness {
             context: 8000
             timeout_ms: 2000
             retries: 0
+        """.trimmingCharacters(in: .newlines)
+    }
+
+    /// The test policy: two hosted models on the fake upstream (`cheap-gpt`, `big-gpt`), one local model
+    /// (`local-fake`, served by a scripted provider), routes to each and the given rules.
+    static func policyYAML(upstream: String, rules: String, extraRoutes: String = "") -> String {
+        """
+        version: 1
+        models:
+        \(hostedModelsYAML(upstream: upstream))
           local-fake:
             kind: local
             path: local-fake.gguf
