@@ -36,11 +36,14 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".panels") }
     }
 
-    static func packedInMemory(_ matrix: WeightMatrix, _ kernels: KernelSet) -> [UInt8] {
+    /// Whether matrix `m`'s repacked copy in `repacked` holds the bytes `packPanels` writes for it.
+    static func holdsPackedCopy(_ repacked: RepackedWeights, of matrices: [WeightMatrix], _ m: Int, _ kernels: KernelSet) -> Bool {
+        let matrix = matrices[m]
         let count = kernels.panelBytes(matrix.type, rows: matrix.rows, columns: matrix.columns)!
-        var bytes = [UInt8](repeating: 0, count: count)
-        bytes.withUnsafeMutableBytes { kernels.packPanels(matrix, into: $0.baseAddress!) }
-        return bytes
+        var expected = [UInt8](repeating: 0, count: count)
+        expected.withUnsafeMutableBytes { kernels.packPanels(matrix, into: $0.baseAddress!) }
+        guard let panels = repacked.panels[m] else { return false }
+        return [UInt8](UnsafeRawBufferPointer(start: panels, count: count)) == expected
     }
 
     @Test func aCacheFileIsWrittenOnceAndMappedByLaterLoads() throws {
@@ -55,11 +58,7 @@ import Testing
         #expect(!reused)
         #expect(Self.cacheFiles(in: cache).count == 1, "no temporary file left behind")
         #expect(first.panels[2] == nil, "Q6_K has no repacked layout")
-        for m in 0..<2 {
-            let expected = Self.packedInMemory(source.matrices[m], kernels)
-            let stored = [UInt8](UnsafeRawBufferPointer(start: first.panels[m], count: expected.count))
-            #expect(stored == expected, "matrix \(m)")
-        }
+        for m in 0..<2 { #expect(Self.holdsPackedCopy(first, of: source.matrices, m, kernels), "matrix \(m)") }
 
         let second = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .directory(cache)))
         #expect(second.storage == .cacheFile(path: path, reused: true))
@@ -86,8 +85,7 @@ import Testing
 
         let rebuilt = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .directory(directory)))
         #expect(rebuilt.storage == .cacheFile(path: path, reused: false))
-        let expected = Self.packedInMemory(source.matrices[0], kernels)
-        #expect([UInt8](UnsafeRawBufferPointer(start: rebuilt.panels[0], count: expected.count)) == expected)
+        #expect(Self.holdsPackedCopy(rebuilt, of: source.matrices, 0, kernels))
     }
 
     @Test func aChangedModelFileGetsItsOwnCacheFile() throws {
@@ -104,8 +102,7 @@ import Testing
         guard case .cacheFile(_, let reused) = repacked.storage else { Issue.record("not a cache file"); return }
         #expect(!reused)
         #expect(Self.cacheFiles(in: cache).count == 2)
-        let expected = Self.packedInMemory(new.matrices[0], kernels)
-        #expect([UInt8](UnsafeRawBufferPointer(start: repacked.panels[0], count: expected.count)) == expected)
+        #expect(Self.holdsPackedCopy(repacked, of: new.matrices, 0, kernels))
     }
 
     @Test func aDirectoryThatCannotBeWrittenFallsBackToMemory() throws {
@@ -117,8 +114,7 @@ import Testing
         let repacked = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels,
                                                     cache: .directory(source.path + "/cache")))
         #expect(repacked.storage == .memory)
-        let expected = Self.packedInMemory(source.matrices[1], kernels)
-        #expect([UInt8](UnsafeRawBufferPointer(start: repacked.panels[1], count: expected.count)) == expected)
+        #expect(Self.holdsPackedCopy(repacked, of: source.matrices, 1, kernels))
         #expect(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .off) == nil)
     }
 
