@@ -517,22 +517,89 @@ PK_FN void packed_panel_tile(const int type, const uint8_t *p0, const uint8_t *p
     store_tile(f, np, nx, y, y_stride, m0, m1);
 }
 
-/// One packed panel times `nx` rows, `nx` a constant in each case.
+/// One packed panel times `nx` (1 or 2) rows, `nx` a constant in each case.
 PK_FN void packed_panel_rows(const int type, const uint8_t *p, int64_t blocks, const uint8_t *x, size_t x_stride,
                              size_t x_block, const float *xs, size_t xs_stride, int64_t nx, const int prefetch,
                              float *y, size_t y_stride, __mmask16 m) {
 #define PACKED_ROWS_CASE(n) case n: packed_panel_tile(type, p, p, 1, blocks, x, x_stride, x_block, xs, xs_stride, n, prefetch, y, y_stride, m, 0); break;
     switch (nx) {
-    PACKED_ROWS_CASE(1) PACKED_ROWS_CASE(2) PACKED_ROWS_CASE(3) PACKED_ROWS_CASE(4)
-    PACKED_ROWS_CASE(5) PACKED_ROWS_CASE(6) PACKED_ROWS_CASE(7) PACKED_ROWS_CASE(8)
+    PACKED_ROWS_CASE(1) PACKED_ROWS_CASE(2)
     default: break;
     }
 #undef PACKED_ROWS_CASE
 }
 
+// MARK: Three to eight activation rows, interleaved once per call
+
+/// Copies the activation quants of `nx` rows into `xq`, interleaved so that one block's group q
+/// of every row lies together: xq[(b·8 + q)·nx + k] = quants 4q..4q+3 of row k, block b. Their
+/// scales go to `xsc`: per block, nx values of d_x, then nx of s_x. The tile loop then finds
+/// every broadcast at a constant offset from one pointer per block.
+PK_FN void interleave_activations(const uint8_t *x, size_t x_stride, size_t x_block, const float *xs, size_t xs_stride,
+                                  int64_t blocks, const int nx, uint32_t *xq, float *xsc) {
+    for (int64_t b = 0; b < blocks; b++)
+        for (int k = 0; k < nx; k++) {
+            const uint8_t *quants = x + (size_t)k * x_stride + (size_t)b * x_block;
+            for (int q = 0; q < 8; q++) memcpy(xq + ((size_t)b * 8 + (size_t)q) * (size_t)nx + (size_t)k, quants + 4 * q, 4);
+            xsc[(size_t)b * 2 * (size_t)nx + (size_t)k] = xs[(size_t)k * xs_stride + 2 * (size_t)b];
+            xsc[(size_t)b * 2 * (size_t)nx + (size_t)nx + (size_t)k] = xs[(size_t)k * xs_stride + 2 * (size_t)b + 1];
+        }
+}
+
+/// `block_step` for one panel and interleaved activations (`xq`, `xsc` at the block): the same
+/// operations in the same order, so the same bits.
+PK_FN void interleaved_block_step(const __m512i g[8], __m512 d, __m512 c, const uint32_t *xq, const float *xsc, const int nx,
+                                  __m512 f[MAX_ACTIVATIONS]) {
+    __m512i a[MAX_ACTIVATIONS];
+#pragma clang loop unroll(full)
+    for (int k = 0; k < nx; k++) a[k] = _mm512_setzero_si512();
+#pragma clang loop unroll(full)
+    for (int q = 0; q < 8; q++)
+#pragma clang loop unroll(full)
+        for (int k = 0; k < nx; k++) a[k] = _mm512_dpbusd_epi32(a[k], g[q], _mm512_set1_epi32((int32_t)xq[q * nx + k]));
+#pragma clang loop unroll(full)
+    for (int k = 0; k < nx; k++) {
+        const __m512 dx = _mm512_set1_ps(xsc[k]), sx = _mm512_set1_ps(xsc[nx + k]);
+        f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a[k]), _mm512_mul_ps(d, dx), f[k]);
+        f[k] = _mm512_fmadd_ps(c, sx, f[k]);
+    }
+}
+
+/// One packed panel times `nx` (3...8) interleaved activation rows, each block fetched
+/// PACKED_PREFETCH_BLOCKS blocks ahead.
+PK_FN void interleaved_panel_tile(const int type, const uint8_t *panel, int64_t blocks, const uint32_t *xq, const float *xsc,
+                                  const int nx, float *y, size_t y_stride, __mmask16 m) {
+    const size_t block_bytes = packed_block_bytes(type), ahead = PACKED_PREFETCH_BLOCKS * block_bytes;
+    __m512 f[MAX_ACTIVATIONS];
+    for (int k = 0; k < MAX_ACTIVATIONS; k++) f[k] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; b++) {
+        for (size_t l = 0; l < block_bytes; l += 64) _mm_prefetch((const char *)(panel + (size_t)b * block_bytes + ahead + l), _MM_HINT_T0);
+        __m512i g[8];
+        __m512 d, c;
+        packed_block(type, panel, b, g, &d, &c);
+        interleaved_block_step(g, d, c, xq + (size_t)b * 8 * (size_t)nx, xsc + (size_t)b * 2 * (size_t)nx, nx, f);
+    }
+    for (int k = 0; k < nx; k++) _mm512_mask_storeu_ps(y + (size_t)k * y_stride, m, f[k]);
+}
+
+/// Every panel times a batch of 3...8 rows (`nx` a constant in each call): the activations are
+/// interleaved into `scratch` once (blocks × 40 bytes a row), then each panel is read once.
+PK_FN void interleaved_panels(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const uint8_t *x,
+                              size_t x_stride, size_t x_block, const float *xs, const int nx, float *y, size_t y_stride,
+                              void *scratch) {
+    uint32_t *xq = (uint32_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    float *xsc = (float *)(xq + (size_t)blocks * 8 * (size_t)nx);
+    interleave_activations(x, x_stride, x_block, xs, (size_t)blocks * 2, blocks, nx, xq, xsc);
+    const size_t panel_bytes = (size_t)blocks * packed_block_bytes(type);
+    for (int64_t p = 0; p * PANEL_ROWS < rows; p++)
+        interleaved_panel_tile(type, panels + (size_t)p * panel_bytes, blocks, xq, xsc, nx, y + p * PANEL_ROWS, y_stride,
+                               lanes(rows - p * PANEL_ROWS));
+}
+
 /// The loop of every packed entry point: a pair of panels at a time for batches of one or two
-/// rows, else one panel at a time times every tile of eight rows (the panel stays in cache), the
-/// next panels prefetched meanwhile.
+/// rows; one panel at a time times interleaved activations for three to eight; above that a pair
+/// of panels unpacked into the scratch and every tile of four rows over it. The next panels are
+/// prefetched meanwhile.
 PK_FN void packed_gemm(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const uint8_t *x, size_t x_stride,
                        size_t x_block, const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch) {
     const size_t panel_bytes = (size_t)blocks * packed_block_bytes(type);
@@ -555,9 +622,12 @@ PK_FN void packed_gemm(const int type, const uint8_t *panels, int64_t rows, int6
         return;
     }
     if (batch <= DIRECT_MAX_BATCH) {
-        for (int64_t p = 0; p < panel_count; p++)
-            packed_panel_rows(type, panels + (size_t)p * panel_bytes, blocks, x, x_stride, x_block, xs, xs_stride, batch, 1,
-                              y + p * PANEL_ROWS, y_stride, lanes(rows - p * PANEL_ROWS));
+#define INTERLEAVED_CASE(n) case n: interleaved_panels(type, panels, rows, blocks, x, x_stride, x_block, xs, n, y, y_stride, scratch); break;
+        switch (batch) {
+        INTERLEAVED_CASE(3) INTERLEAVED_CASE(4) INTERLEAVED_CASE(5) INTERLEAVED_CASE(6) INTERLEAVED_CASE(7) INTERLEAVED_CASE(8)
+        default: break;
+        }
+#undef INTERLEAVED_CASE
         return;
     }
     // Larger batches: a pair of panels unpacked into the scratch once, then every tile of four rows.

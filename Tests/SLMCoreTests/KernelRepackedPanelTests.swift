@@ -7,7 +7,7 @@ import Testing
 @Suite struct KernelRepackedPanelTests {
     static let shapes: [(rows: Int, blocks: Int, batch: Int)] = [
         (1, 1, 1), (15, 2, 2), (16, 3, 4), (17, 18, 5), (33, 1, 3), (47, 5, 9), (64, 48, 8), (203, 7, 13),
-        (96, 18, 1), (100, 18, 2), (64, 48, 20), (203, 7, 1),
+        (96, 18, 1), (100, 18, 2), (64, 48, 20), (203, 7, 1), (31, 4, 6), (48, 9, 7),
     ]
 
     @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
