@@ -529,7 +529,7 @@ PK_FN void packed_panel_rows(const int type, const uint8_t *p, int64_t blocks, c
 #undef PACKED_ROWS_CASE
 }
 
-// MARK: Three to eight activation rows, interleaved once per call
+// MARK: Three to eight activation rows, interleaved
 
 /// Copies the activation quants of `nx` rows into `xq`, interleaved so that one block's group q
 /// of every row lies together: xq[(b·8 + q)·nx + k] = quants 4q..4q+3 of row k, block b. Their
@@ -587,18 +587,62 @@ PK_FN void interleaved_panel_tile(const int type, const uint8_t *panel, int64_t 
     for (int k = 0; k < nx; k++) _mm512_mask_storeu_ps(y + (size_t)k * y_stride, m, f[k]);
 }
 
-/// Every panel times a batch of 3...8 rows (`nx` a constant in each call): the activations are
-/// interleaved into `scratch` once (blocks × 40 bytes a row), then each panel is read once.
-PK_FN void interleaved_panels(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const uint8_t *x,
-                              size_t x_stride, size_t x_block, const float *xs, const int nx, float *y, size_t y_stride,
-                              void *scratch) {
-    uint32_t *xq = (uint32_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    float *xsc = (float *)(xq + (size_t)blocks * 8 * (size_t)nx);
-    interleave_activations(x, x_stride, x_block, xs, (size_t)blocks * 2, blocks, nx, xq, xsc);
+/// Where the interleaved activations of `rows` rows of `blocks` blocks live: quants, then scales.
+PK_FN void interleaved_parts(const void *xi, int64_t rows, int64_t blocks, const uint32_t **xq, const float **xsc) {
+    *xq = (const uint32_t *)xi;
+    *xsc = (const float *)(*xq + (size_t)blocks * 8 * (size_t)rows);
+}
+
+/// Every panel times a batch of 3...8 interleaved rows (`nx` a constant in each call).
+PK_FN void interleaved_panels(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const void *xi, const int nx,
+                              float *y, size_t y_stride) {
+    const uint32_t *xq;
+    const float *xsc;
+    interleaved_parts(xi, nx, blocks, &xq, &xsc);
     const size_t panel_bytes = (size_t)blocks * packed_block_bytes(type);
     for (int64_t p = 0; p * PANEL_ROWS < rows; p++)
         interleaved_panel_tile(type, panels + (size_t)p * panel_bytes, blocks, xq, xsc, nx, y + p * PANEL_ROWS, y_stride,
                                lanes(rows - p * PANEL_ROWS));
+}
+
+/// `interleaved_panels` for a run-time batch of 3...8 rows.
+PK_FN void interleaved_gemm(const int type, const uint8_t *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                            float *y, size_t y_stride) {
+#define INTERLEAVED_CASE(n) case n: interleaved_panels(type, panels, rows, blocks, xi, n, y, y_stride); break;
+    switch (batch) {
+    INTERLEAVED_CASE(3) INTERLEAVED_CASE(4) INTERLEAVED_CASE(5) INTERLEAVED_CASE(6) INTERLEAVED_CASE(7) INTERLEAVED_CASE(8)
+    default: break;
+    }
+#undef INTERLEAVED_CASE
+}
+
+size_t slm_interleaved_activation_bytes(int64_t rows, int64_t blocks) { return (size_t)rows * (size_t)blocks * 40; }
+
+PK_TARGET void slm_interleave_activations_q8_1(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out) {
+    uint32_t *xq = (uint32_t *)out;
+    interleave_activations((const uint8_t *)x + 4, x_stride, 36, xs, (size_t)blocks * 2, blocks, (int)rows, xq,
+                           (float *)(xq + (size_t)blocks * 8 * (size_t)rows));
+}
+
+PK_TARGET void slm_interleave_activations_q8_0(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out) {
+    uint32_t *xq = (uint32_t *)out;
+    interleave_activations((const uint8_t *)x + 2, x_stride, 34, xs, (size_t)blocks * 2, blocks, (int)rows, xq,
+                           (float *)(xq + (size_t)blocks * 8 * (size_t)rows));
+}
+
+PK_TARGET void slm_gemm_panels_interleaved_q4_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
+                                                      int64_t batch, float *y, size_t y_stride) {
+    interleaved_gemm(0, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
+}
+
+PK_TARGET void slm_gemm_panels_interleaved_q4_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
+                                                      int64_t batch, float *y, size_t y_stride) {
+    interleaved_gemm(1, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
+}
+
+PK_TARGET void slm_gemm_panels_interleaved_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
+                                                      int64_t batch, float *y, size_t y_stride) {
+    interleaved_gemm(2, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
 }
 
 /// The loop of every packed entry point: a pair of panels at a time for batches of one or two
@@ -627,12 +671,11 @@ PK_FN void packed_gemm(const int type, const uint8_t *panels, int64_t rows, int6
         return;
     }
     if (batch <= DIRECT_MAX_BATCH) {
-#define INTERLEAVED_CASE(n) case n: interleaved_panels(type, panels, rows, blocks, x, x_stride, x_block, xs, n, y, y_stride, scratch); break;
-        switch (batch) {
-        INTERLEAVED_CASE(3) INTERLEAVED_CASE(4) INTERLEAVED_CASE(5) INTERLEAVED_CASE(6) INTERLEAVED_CASE(7) INTERLEAVED_CASE(8)
-        default: break;
-        }
-#undef INTERLEAVED_CASE
+        // Callers that multiply the same rows many times interleave them once instead
+        // (`slm_interleave_activations_*`, `slm_gemm_panels_interleaved_*`).
+        uint32_t *xq = (uint32_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+        interleave_activations(x, x_stride, x_block, xs, xs_stride, blocks, (int)batch, xq, (float *)(xq + (size_t)blocks * 8 * (size_t)batch));
+        interleaved_gemm(type, panels, rows, blocks, xq, batch, y, y_stride);
         return;
     }
     // Larger batches: a pair of panels unpacked into the scratch once, then every tile of four rows.
@@ -741,6 +784,20 @@ UNAVAILABLE_PACK(slm_pack_panels_q8_0)
 UNAVAILABLE_PACKED(slm_gemm_panels_q4_0_q8_1_vnni)
 UNAVAILABLE_PACKED(slm_gemm_panels_q4_1_q8_1_vnni)
 UNAVAILABLE_PACKED(slm_gemm_panels_q8_0_q8_0_vnni)
+size_t slm_interleaved_activation_bytes(int64_t rows, int64_t blocks) { return (size_t)rows * (size_t)blocks * 40; }
+#define UNAVAILABLE_INTERLEAVE(name) \
+    void name(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out) { \
+        (void)x; (void)x_stride; (void)xs; (void)rows; (void)blocks; (void)out; __builtin_trap(); \
+    }
+UNAVAILABLE_INTERLEAVE(slm_interleave_activations_q8_1)
+UNAVAILABLE_INTERLEAVE(slm_interleave_activations_q8_0)
+#define UNAVAILABLE_INTERLEAVED(name) \
+    void name(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch, float *y, size_t y_stride) { \
+        (void)panels; (void)rows; (void)blocks; (void)xi; (void)batch; (void)y; (void)y_stride; __builtin_trap(); \
+    }
+UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q4_0_vnni)
+UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q4_1_vnni)
+UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q8_0_vnni)
 void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
     (void)x; (void)x_stride; (void)rows; (void)blocks; (void)xs; __builtin_trap();
 }

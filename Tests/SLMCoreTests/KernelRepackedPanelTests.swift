@@ -39,6 +39,43 @@ import Testing
         }
     }
 
+    /// Three to eight rows are interleaved once when quantized; the kernel that interleaves them
+    /// on every call (for callers without that copy) gives the same bits.
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    func rowsInterleavedOnceHaveTheBitsOfRowsInterleavedPerCall(type: GGMLType) throws {
+        let kernels = try #require(KernelSet(backend: .avx512VNNI), "this CPU lacks AVX-512 VNNI, so no panel kernel runs here")
+        let rows = 45, blocks = 5, columns = blocks * 32
+        for batch in 3...8 {
+            var rng = SeededGenerator(seed: UInt64(batch * 31) &+ UInt64(type.rawValue))
+            let weightBytes = randomWeights(type, rows: rows, columns: columns, using: &rng)
+            let input = randomActivations(batch * columns, using: &rng)
+            let panels = UnsafeMutableRawPointer.allocate(byteCount: try #require(kernels.panelBytes(type, rows: rows, columns: columns)),
+                                                          alignment: 64)
+            defer { panels.deallocate() }
+            let matmul = MatrixMultiplier(pool: ThreadPool(threads: 1), kernels: kernels)
+            let buffer = ActivationBuffer(maxColumns: columns, maxRows: batch, maxThreads: 1)
+            var once = [Float](repeating: .nan, count: batch * rows), perCall = [Float](repeating: -.nan, count: batch * rows)
+            var interleavedOnce = false
+            weightBytes.withUnsafeBytes { w in
+                let weights = WeightMatrix(type: type, rows: rows, columns: columns, base: w.baseAddress!)
+                kernels.packPanels(weights, into: panels)
+                input.withUnsafeBufferPointer { x in
+                    let q = matmul.quantize(x.baseAddress!, rows: batch, columns: columns, for: type, into: buffer)
+                    interleavedOnce = q.interleaved != nil
+                    once.withUnsafeMutableBufferPointer { matmul.multiply(weights.withPanels(panels), q, into: $0.baseAddress!) }
+                    perCall.withUnsafeMutableBufferPointer {
+                        kernels.packedPanelGemm(type, panels: panels, rows: rows, blocks: blocks, activations: q.base,
+                                                activationStride: q.rowStride, scales: buffer.scales, batch: batch,
+                                                output: $0.baseAddress!, outputStride: rows, scratch: buffer.scratch)
+                    }
+                }
+            }
+            #expect(interleavedOnce, "\(batch) rows were not interleaved when quantized")
+            let differing = zip(once, perCall).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(differing == 0, "\(type) batch \(batch): \(differing) outputs differ")
+        }
+    }
+
     /// Q, K and V in one call: repacked when every product's rows fill whole panels, read from
     /// the rows otherwise; the bits are the same either way.
     @Test(arguments: [16, 20])

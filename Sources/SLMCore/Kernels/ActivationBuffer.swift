@@ -23,6 +23,10 @@ public final class ActivationBuffer: @unchecked Sendable {
     let scratchBytes: Int
     /// Threads that can use the scratch at once.
     let scratchSlots: Int
+    /// Room for 3...8 quantized rows interleaved for the panel kernels (nil when `maxRows` < 3).
+    let interleaved: UnsafeMutableRawPointer?
+    /// Bytes `interleaved` holds.
+    let interleavedBytes: Int
 
     /// A buffer large enough for `maxRows` rows of `maxColumns` activations in any format, used by
     /// pools of up to `maxThreads` threads.
@@ -44,12 +48,21 @@ public final class ActivationBuffer: @unchecked Sendable {
         scratchSlots = Swift.max(1, maxThreads)
         // Pages are touched only by the threads that use them: slots beyond the pool's threads cost no memory.
         scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchBytes * scratchSlots, alignment: 64)
+        #if canImport(SLMKernelsC)
+        let interleavedRows = Swift.min(maxRows, Int(SLM_INTERLEAVED_MAX_ROWS))
+        interleavedBytes = interleavedRows < 3 ? 0 : slm_interleaved_activation_bytes(Int64(interleavedRows), Int64(paddedColumns / 32))
+        interleaved = interleavedBytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: interleavedBytes, alignment: 64)
+        #else
+        interleavedBytes = 0
+        interleaved = nil
+        #endif
     }
 
     deinit {
         base.deallocate()
         scales.deallocate()
         scratch.deallocate()
+        interleaved?.deallocate()
     }
 }
 
@@ -70,19 +83,23 @@ public struct QuantizedActivations: @unchecked Sendable {
     /// The buffer the rows live in, when they were quantized for the panel kernels (their block
     /// scales are then in `buffer.scales`).
     let panelBuffer: ActivationBuffer?
+    /// The rows interleaved for the panel kernels over repacked weights, when there are 3...8 of them.
+    let interleaved: UnsafeRawPointer?
 
     /// Rows at `base` in `format`, for the row kernels.
     public init(format: ActivationFormat, rows: Int, columns: Int, rowStride: Int, base: UnsafeRawPointer) {
-        self.init(format: format, rows: rows, columns: columns, rowStride: rowStride, base: base, panelBuffer: nil)
+        self.init(format: format, rows: rows, columns: columns, rowStride: rowStride, base: base, panelBuffer: nil, interleaved: nil)
     }
 
-    init(format: ActivationFormat, rows: Int, columns: Int, rowStride: Int, base: UnsafeRawPointer, panelBuffer: ActivationBuffer?) {
+    init(format: ActivationFormat, rows: Int, columns: Int, rowStride: Int, base: UnsafeRawPointer, panelBuffer: ActivationBuffer?,
+         interleaved: UnsafeRawPointer?) {
         self.format = format
         self.rows = rows
         self.columns = columns
         self.rowStride = rowStride
         self.base = base
         self.panelBuffer = panelBuffer
+        self.interleaved = interleaved
     }
 
     /// The first byte of row `r`.

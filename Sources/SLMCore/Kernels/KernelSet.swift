@@ -163,6 +163,44 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         #endif
     }
 
+    /// Activation rows the interleaved kernels take at most (they take at least three).
+    static let interleavedMaxRows = 8
+    /// Bytes an interleaved block of one activation row takes: 32 quants, d_x and s_x.
+    static let interleavedBytesPerBlock = 40
+
+    /// `packedPanelGemm` for 3...8 activation rows interleaved by `interleave`.
+    @inline(__always)
+    func interleavedPanelGemm(
+        _ type: GGMLType, panels: UnsafeRawPointer, rows: Int, blocks: Int, interleaved: UnsafeRawPointer, batch: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        #if canImport(SLMKernelsC)
+        let kernel: slm_gemm_panels_interleaved_fn
+        switch Self.panelTypeCode(type) {
+        case 0: kernel = slm_gemm_panels_interleaved_q4_0_vnni
+        case 1: kernel = slm_gemm_panels_interleaved_q4_1_vnni
+        case 2: kernel = slm_gemm_panels_interleaved_q8_0_vnni
+        default: preconditionFailure("no repacked panel kernel for \(type)")
+        }
+        kernel(panels, Int64(rows), Int64(blocks), interleaved, Int64(batch), output, outputStride)
+        #else
+        preconditionFailure("no panel kernels on this platform")
+        #endif
+    }
+
+    /// Interleaves 3...8 quantized activation rows and their block scales (from `activationScales`)
+    /// for `interleavedPanelGemm`, into `out` (`rows · blocks · 40` bytes, 64-byte aligned).
+    func interleave(_ x: UnsafeRawPointer, rowStride: Int, scales: UnsafePointer<Float>, rows: Int, blocks: Int,
+                    format: ActivationFormat, into out: UnsafeMutableRawPointer) {
+        #if canImport(SLMKernelsC)
+        switch format {
+        case .q8_1: slm_interleave_activations_q8_1(x, rowStride, scales, Int64(rows), Int64(blocks), out)
+        case .q8_0: slm_interleave_activations_q8_0(x, rowStride, scales, Int64(rows), Int64(blocks), out)
+        default: preconditionFailure("no panel kernel reads \(format) activations")
+        }
+        #endif
+    }
+
     /// Bytes of one repacked panel (16 rows) of `blocks` blocks of `type`.
     static func panelStride(_ type: GGMLType, blocks: Int) -> Int {
         #if canImport(SLMKernelsC)

@@ -51,8 +51,15 @@ public struct MatrixMultiplier: Sendable {
                                          format: format, into: scales + start * blocks * 2)
             }
         }
+        // Three to eight rows are also interleaved once, for every product over repacked weights.
+        var interleaved: UnsafeRawPointer?
+        if forPanels, let room = buffer.interleaved, (3...KernelSet.interleavedMaxRows).contains(rows),
+           rows * blocks * KernelSet.interleavedBytesPerBlock <= buffer.interleavedBytes {
+            kernels.interleave(base, rowStride: rowStride, scales: scales, rows: rows, blocks: blocks, format: format, into: room)
+            interleaved = UnsafeRawPointer(room)
+        }
         return QuantizedActivations(format: format, rows: rows, columns: columns, rowStride: rowStride, base: UnsafeRawPointer(base),
-                                    panelBuffer: forPanels ? buffer : nil)
+                                    panelBuffer: forPanels ? buffer : nil, interleaved: interleaved)
     }
 
     // MARK: Multiplying
@@ -195,6 +202,12 @@ public struct MatrixProduct: @unchecked Sendable {
         let w = weights
         if repacked, let panels = w.panels {
             let blocks = w.columns / w.type.blockSize
+            if let interleaved = x.interleaved {
+                kernels.interleavedPanelGemm(
+                    w.type, panels: panels + (start / 16) * KernelSet.panelStride(w.type, blocks: blocks), rows: count, blocks: blocks,
+                    interleaved: interleaved, batch: x.rows, output: output + start, outputStride: w.rows)
+                return
+            }
             kernels.packedPanelGemm(
                 w.type, panels: panels + (start / 16) * KernelSet.panelStride(w.type, blocks: blocks), rows: count, blocks: blocks,
                 activations: x.base, activationStride: x.rowStride, scales: scales, batch: x.rows,

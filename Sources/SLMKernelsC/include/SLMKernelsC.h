@@ -90,6 +90,32 @@ void slm_gemm_panels_q4_1_q8_1_vnni(const void *panels, int64_t rows, int64_t bl
 void slm_gemm_panels_q8_0_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *x, size_t x_stride,
                                      const float *xs, int64_t batch, float *y, size_t y_stride, void *scratch);
 
+// MARK: Three to eight activation rows, interleaved once for every product (gemm_panel_x86.c)
+
+/// Activation rows `slm_interleave_activations_*` interleaves at most.
+#define SLM_INTERLEAVED_MAX_ROWS 8
+
+/// Bytes `slm_interleave_activations_*` writes for `rows` rows of `blocks` blocks: 40 a block and row.
+size_t slm_interleaved_activation_bytes(int64_t rows, int64_t blocks);
+
+/// Copies the quants and scales (`xs` as `slm_activation_scales_*` wrote them) of `rows` (1...8)
+/// activation rows into `out` (64-byte aligned), in the order the interleaved kernels read them:
+/// per block, each group of 4 quants of every row together, then every row's d_x, then its s_x.
+void slm_interleave_activations_q8_1(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out);
+void slm_interleave_activations_q8_0(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out);
+
+/// The repacked-panel kernels for 3...8 activation rows already interleaved at `xi`: the same bits
+/// as `slm_gemm_panels_*`, without interleaving on every call.
+typedef void (*slm_gemm_panels_interleaved_fn)(const void *panels, int64_t rows, int64_t blocks, const void *xi,
+                                                int64_t batch, float *y, size_t y_stride);
+
+void slm_gemm_panels_interleaved_q4_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                                           float *y, size_t y_stride);
+void slm_gemm_panels_interleaved_q4_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                                           float *y, size_t y_stride);
+void slm_gemm_panels_interleaved_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                                           float *y, size_t y_stride);
+
 /// [d_x, s_x] as floats for every block of `rows` activation rows (`x_stride` bytes apart) into
 /// `xs` (`rows * blocks * 2` floats): d and s of Q8_1 blocks; d and d·Σq of Q8_0 blocks.
 void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs);
