@@ -16,8 +16,12 @@ struct ForwardPass {
     func run(_ tokens: UnsafeBufferPointer<Int32>) {
         let h = model.hyper, w = model.weights, s = state
         let batch = tokens.count
-        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
+        let dim = h.embeddingLength
         let ff = h.feedForwardLength, ropeDims = h.ropeDimensionCount, epsilon = h.rmsNormEpsilon
+        var rowsHaveDistinctCaches = true
+        for b in 1..<max(1, batch) where rowsHaveDistinctCaches {
+            for other in 0..<b where s.rows[other].cache.keys == s.rows[b].cache.keys { rowsHaveDistinctCaches = false }
+        }
 
         // Token embeddings, the RoPE tables of each row's position (shared by every block) and
         // the first block's attention norm: xb = rmsnorm(x).
@@ -37,19 +41,16 @@ struct ForwardPass {
             // of each row's cache, at its position.
             engine.multiply(MatrixProduct(layer.query, into: s.q), MatrixProduct(layer.key, into: s.k),
                             MatrixProduct(layer.value, into: s.v), s.xb, batch: batch)
-            forRows(batch) { rows in
-                for b in rows {
-                    let cos = s.ropeCos + b * ropeDims, sin = s.ropeSin + b * ropeDims
-                    TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, rotated: ropeDims,
-                                        cos: cos, sin: sin)
-                    TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, rotated: ropeDims,
-                                        cos: cos, sin: sin)
-                    let row = s.rows[b]
-                    row.cache.store(layer: l, position: row.position, keys: s.k + b * kvWidth, values: s.v + b * kvWidth)
+            // When every row has a cache of its own (a batched decode step), each attention work
+            // item rotates and stores its own heads, in parallel; otherwise (prefill, where rows
+            // read each other's keys) every row is stored first.
+            if !rowsHaveDistinctCaches {
+                forRows(batch) { rows in
+                    for b in rows { rotateAndStore(row: b, layer: l, kvHeads: 0..<h.headCountKV) }
                 }
             }
             // xb = softmax(q·Kᵀ/√d, causal) · V per head; x += xb·Wo; xb = rmsnorm(x).
-            attention(layer: l, batch: batch, output: s.xb)
+            attention(layer: l, batch: batch, output: s.xb, storesRows: rowsHaveDistinctCaches)
             engine.multiply(layer.attentionOutput, s.xb, batch: batch, into: s.xb2)
             addNorm(layer.feedForwardNorm, batch: batch)
 
@@ -67,6 +68,21 @@ struct ForwardPass {
     /// Logits of `count` rows of `state.xb` starting at `row`, into `state.logits`.
     func logits(row: Int, count: Int) {
         engine.multiply(model.weights.output, state.xb + row * model.hyper.embeddingLength, batch: count, into: state.logits)
+    }
+
+    /// Rotates row `b`'s query heads of key/value heads `kvHeads` and those key heads, then stores
+    /// the row's keys and values of those heads in block `layer` of its cache, at its position.
+    @inline(__always)
+    private func rotateAndStore(row b: Int, layer: Int, kvHeads: Range<Int>) {
+        let h = model.hyper, s = state, headDim = h.headDimension, group = h.queryHeadsPerKVHead
+        let cos = s.ropeCos + b * h.ropeDimensionCount, sin = s.ropeSin + b * h.ropeDimensionCount
+        let q = s.q + b * h.queryWidth, k = s.k + b * h.keyValueWidth, v = s.v + b * h.keyValueWidth
+        TransformerOps.rope(q + kvHeads.lowerBound * group * headDim, heads: kvHeads.count * group, headDimension: headDim,
+                            rotated: h.ropeDimensionCount, cos: cos, sin: sin)
+        TransformerOps.rope(k + kvHeads.lowerBound * headDim, heads: kvHeads.count, headDimension: headDim,
+                            rotated: h.ropeDimensionCount, cos: cos, sin: sin)
+        let row = s.rows[b]
+        row.cache.store(layer: layer, kvHeads: kvHeads, position: row.position, keys: k, values: v)
     }
 
     /// `x[b] += xb2[b]`, then `xb[b] = rmsnorm(x[b]) · weight`, for every row.
@@ -103,7 +119,10 @@ struct ForwardPass {
     /// sequence (a prefill chunk gives many, a batched decode step one per sequence); one work item
     /// is a tile and a key/value head, so its keys and values are read once for all the queries
     /// that use them. Items go to the pool longest first, as causal rows have unequal lengths.
-    private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>) {
+    ///
+    /// With `storesRows`, each item first rotates and stores its tile's rows for its key/value
+    /// head (`rotateAndStore`), which is safe only when no two tiles share a cache.
+    private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>, storesRows: Bool) {
         let h = model.hyper, s = state
         let headDim = h.headDimension, qWidth = h.queryWidth
         let group = h.queryHeadsPerKVHead, kvHeads = h.headCountKV
@@ -135,6 +154,9 @@ struct ForwardPass {
 
         func run(item: Int, scores: UnsafeMutablePointer<Float>) {
             let tile = tiles[item / kvHeads], kvHead = item % kvHeads
+            if storesRows {
+                for r in tile.firstRow..<(tile.firstRow + tile.rows) { rotateAndStore(row: r, layer: layer, kvHeads: kvHead..<(kvHead + 1)) }
+            }
             let row = s.rows[tile.firstRow]
             let queryOffset = tile.firstRow * qWidth + kvHead * group * headDim
             AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
