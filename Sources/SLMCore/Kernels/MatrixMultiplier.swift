@@ -126,16 +126,15 @@ public struct MatrixMultiplier: Sendable {
     }
 
     /// The products on the panel kernels: about eight chunks of whole 32-row panel pairs per
-    /// thread, `interleavedChunksPerThread` for interleaved rows (a panel kernel reads its weights
-    /// once per call, so chunks need not fit a cache), each thread with its own scratch slot for
-    /// packed panels.
+    /// thread, `decodeChunksPerThread` for decode steps (a panel kernel reads its weights once per
+    /// call, so chunks need not fit a cache), each thread with its own scratch slot for packed panels.
     private func multiplyOnPanels(
         _ products: (MatrixProduct, MatrixProduct?, MatrixProduct?), count: Int, totalRows: Int,
         _ x: QuantizedActivations, _ buffer: ActivationBuffer
     ) {
         let panelRows = 32
         let panels = (totalRows + panelRows - 1) / panelRows
-        let chunksPerThread = x.interleaved != nil ? Self.interleavedChunksPerThread : 8
+        let chunksPerThread = x.rows <= Self.decodeBatchRows ? Self.decodeChunksPerThread : 8
         let chunkPanels = Swift.max(1, (panels + pool.threadCount * chunksPerThread - 1) / (pool.threadCount * chunksPerThread))
         let chunkRows = chunkPanels * panelRows
         let chunks = (totalRows + chunkRows - 1) / chunkRows
@@ -157,12 +156,16 @@ public struct MatrixMultiplier: Sendable {
         }
     }
 
-    /// Chunks per thread of a product over 3-8 interleaved rows. Fewer, longer chunks measured
-    /// faster at these batch sizes (each chunk starts a new stream of weights that the prefetch
-    /// must catch up with): two per thread made a batch-8 decode step 7-8 % faster than eight,
-    /// 2-5 % faster than three or four, and tied with one (steps alternating between the settings
-    /// in one process).
-    static let interleavedChunksPerThread = 2
+    /// Activation rows up to which a product counts as a decode step (one sequence, or one token
+    /// of each of several) and is cut into `decodeChunksPerThread` chunks per thread.
+    static let decodeBatchRows = 8
+
+    /// Chunks per thread of a decode step's product. Fewer, longer chunks measured faster here
+    /// (each chunk starts a new stream of weights that the prefetch must catch up with). Steps
+    /// alternating between the settings in one process: with 8 streams, two per thread 7-8 %
+    /// faster than eight, 2-5 % faster than three or four, tied with one; one stream, two per
+    /// thread 5-6 % faster than eight, 2-4 % faster than four, tied with one.
+    static let decodeChunksPerThread = 2
 
     /// Quantizes `input` into `buffer` and multiplies: the one-call form of `quantize` + `multiply`.
     public func multiply(
