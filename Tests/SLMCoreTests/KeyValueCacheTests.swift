@@ -36,7 +36,6 @@ import SLMKernelsC
         }
     }
 
-    /// Every position stored with all heads at once (even positions) or one head at a time (odd).
     @Test(arguments: [64, 13])
     func storeMatchesItsReferenceAndTheLayout(headDimension: Int) {
         let layers = 2, kvHeads = 3, positions = 35, width = kvHeads * headDimension
@@ -58,17 +57,8 @@ import SLMKernelsC
                                 for l in 0..<layers {
                                     for t in 0..<positions {
                                         let at = (l * positions + t) * width
-                                        let key = kp.baseAddress! + at, value = vp.baseAddress! + at
-                                        if t % 2 == 0 {
-                                            a.store(layer: l, position: t, keys: key, values: value)
-                                            b.storeReference(layer: l, position: t, keys: key, values: value)
-                                        } else {
-                                            // One head at a time, as attention work items store them.
-                                            for h in 0..<kvHeads {
-                                                a.store(layer: l, kvHeads: h..<(h + 1), position: t, keys: key, values: value)
-                                                b.storeReference(layer: l, kvHeads: h..<(h + 1), position: t, keys: key, values: value)
-                                            }
-                                        }
+                                        a.store(layer: l, position: t, keys: kp.baseAddress! + at, values: vp.baseAddress! + at)
+                                        b.storeReference(layer: l, position: t, keys: kp.baseAddress! + at, values: vp.baseAddress! + at)
                                     }
                                 }
                             }

@@ -33,21 +33,16 @@ public struct MatrixMultiplier: Sendable {
         let rowStride = format.rowBytes(columns: columns)
         precondition(rowStride * rows <= buffer.capacity, "activation buffer holds \(buffer.capacity) bytes, needs \(rowStride * rows)")
         let base = buffer.base
-        // Chunks of 8 rows from 16 rows; 8-15 rows (a batched decode step) one chunk per thread
-        // (steps alternating in one process, 8 streams, four runs: medians 0-5 % faster than
-        // quantizing them on the calling thread); fewer rows on the calling thread.
-        let threads = pool.threadCount
-        let rowsPerChunk = rows >= 16 ? 8 : Swift.max(1, (rows + threads - 1) / threads)
-        let chunkCount = rows < 8 ? 1 : (rows + rowsPerChunk - 1) / rowsPerChunk
+        let rowsPerChunk = 8
         let kernels = self.kernels
         // Rows for the panel kernels also get their block scales as floats, once for every product.
         let blocks = columns / format.blockSize
         let forPanels = kernels.usesPanelKernel(type) && rows * blocks * 2 <= buffer.scaleCapacity
             && pool.threadCount <= buffer.scratchSlots
         let scales = buffer.scales
-        pool.parallelFor(count: chunkCount) { chunk in
-            let start = chunkCount == 1 ? 0 : chunk * rowsPerChunk
-            let end = chunkCount == 1 ? rows : Swift.min(rows, (chunk + 1) * rowsPerChunk)
+        pool.parallelFor(count: rows < 2 * rowsPerChunk ? 1 : (rows + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+            let start = rows < 2 * rowsPerChunk ? 0 : chunk * rowsPerChunk
+            let end = rows < 2 * rowsPerChunk ? rows : Swift.min(rows, (chunk + 1) * rowsPerChunk)
             for r in start..<end {
                 kernels.quantize(input + r * columns, count: columns, format: format, into: base + r * rowStride)
             }

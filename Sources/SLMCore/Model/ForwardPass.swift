@@ -16,12 +16,8 @@ struct ForwardPass {
     func run(_ tokens: UnsafeBufferPointer<Int32>) {
         let h = model.hyper, w = model.weights, s = state
         let batch = tokens.count
-        let dim = h.embeddingLength
+        let dim = h.embeddingLength, qWidth = h.queryWidth, kvWidth = h.keyValueWidth
         let ff = h.feedForwardLength, ropeDims = h.ropeDimensionCount, epsilon = h.rmsNormEpsilon
-        var rowsHaveDistinctCaches = true
-        for b in 1..<max(1, batch) where rowsHaveDistinctCaches {
-            for other in 0..<b where s.rows[other].cache.keys == s.rows[b].cache.keys { rowsHaveDistinctCaches = false }
-        }
 
         // Token embeddings, the RoPE tables of each row's position (shared by every block) and
         // the first block's attention norm: xb = rmsnorm(x).
@@ -41,16 +37,19 @@ struct ForwardPass {
             // of each row's cache, at its position.
             engine.multiply(MatrixProduct(layer.query, into: s.q), MatrixProduct(layer.key, into: s.k),
                             MatrixProduct(layer.value, into: s.v), s.xb, batch: batch)
-            // When every row has a cache of its own (a batched decode step), each attention work
-            // item rotates and stores its own heads, in parallel; otherwise (prefill, where rows
-            // read each other's keys) every row is stored first.
-            if !rowsHaveDistinctCaches {
-                forRows(batch) { rows in
-                    for b in rows { rotateAndStore(row: b, layer: l, kvHeads: 0..<h.headCountKV) }
+            forRows(batch) { rows in
+                for b in rows {
+                    let cos = s.ropeCos + b * ropeDims, sin = s.ropeSin + b * ropeDims
+                    TransformerOps.rope(s.q + b * qWidth, heads: h.headCount, headDimension: h.headDimension, rotated: ropeDims,
+                                        cos: cos, sin: sin)
+                    TransformerOps.rope(s.k + b * kvWidth, heads: h.headCountKV, headDimension: h.headDimension, rotated: ropeDims,
+                                        cos: cos, sin: sin)
+                    let row = s.rows[b]
+                    row.cache.store(layer: l, position: row.position, keys: s.k + b * kvWidth, values: s.v + b * kvWidth)
                 }
             }
             // xb = softmax(q·Kᵀ/√d, causal) · V per head; x += xb·Wo; xb = rmsnorm(x).
-            attention(layer: l, batch: batch, output: s.xb, storesRows: rowsHaveDistinctCaches)
+            attention(layer: l, batch: batch, output: s.xb)
             engine.multiply(layer.attentionOutput, s.xb, batch: batch, into: s.xb2)
             addNorm(layer.feedForwardNorm, batch: batch)
 
@@ -70,21 +69,6 @@ struct ForwardPass {
         engine.multiply(model.weights.output, state.xb + row * model.hyper.embeddingLength, batch: count, into: state.logits)
     }
 
-    /// Rotates row `b`'s query heads of key/value heads `kvHeads` and those key heads, then stores
-    /// the row's keys and values of those heads in block `layer` of its cache, at its position.
-    @inline(__always)
-    private func rotateAndStore(row b: Int, layer: Int, kvHeads: Range<Int>) {
-        let h = model.hyper, s = state, headDim = h.headDimension, group = h.queryHeadsPerKVHead
-        let cos = s.ropeCos + b * h.ropeDimensionCount, sin = s.ropeSin + b * h.ropeDimensionCount
-        let q = s.q + b * h.queryWidth, k = s.k + b * h.keyValueWidth, v = s.v + b * h.keyValueWidth
-        TransformerOps.rope(q + kvHeads.lowerBound * group * headDim, heads: kvHeads.count * group, headDimension: headDim,
-                            rotated: h.ropeDimensionCount, cos: cos, sin: sin)
-        TransformerOps.rope(k + kvHeads.lowerBound * headDim, heads: kvHeads.count, headDimension: headDim,
-                            rotated: h.ropeDimensionCount, cos: cos, sin: sin)
-        let row = s.rows[b]
-        row.cache.store(layer: layer, kvHeads: kvHeads, position: row.position, keys: k, values: v)
-    }
-
     /// `x[b] += xb2[b]`, then `xb[b] = rmsnorm(x[b]) · weight`, for every row.
     private func addNorm(_ weight: [Float], batch: Int) {
         let h = model.hyper, s = state, dim = h.embeddingLength
@@ -98,26 +82,19 @@ struct ForwardPass {
         }
     }
 
-    /// Runs `body` over row ranges covering `0..<batch`: chunks of `elementwiseChunkRows` rows,
-    /// one per pool index, for large batches; one chunk per thread for batches of
-    /// `elementwiseSplitRows` up to two chunks (a batched decode step); below that on the calling
-    /// thread, where a dispatch would cost more than the work.
+    /// Runs `body` over row ranges covering `0..<batch`: on the calling thread below two chunks
+    /// of `elementwiseChunkRows` rows, else one chunk per pool index.
     @inline(__always)
     private func forRows(_ batch: Int, _ body: (Range<Int>) -> Void) {
-        let threads = pool.threadCount
-        if batch < Self.elementwiseSplitRows || threads == 1 { return body(0..<batch) }
-        let chunkRows = batch >= 2 * Self.elementwiseChunkRows ? Self.elementwiseChunkRows : (batch + threads - 1) / threads
+        let chunkRows = Self.elementwiseChunkRows
+        if batch < 2 * chunkRows || pool.threadCount == 1 { return body(0..<batch) }
         pool.parallelFor(count: (batch + chunkRows - 1) / chunkRows) { chunk in
             body((chunk * chunkRows)..<min(batch, (chunk + 1) * chunkRows))
         }
     }
 
-    /// Rows per parallel chunk of element-wise work in large batches.
+    /// Rows per parallel chunk of element-wise work.
     static let elementwiseChunkRows = 16
-
-    /// Rows from which element-wise work is spread over the pool: steps alternating in one process
-    /// (8 streams, five runs) were 1-6 % faster with an 8-row step's norms and SwiGLU on both threads.
-    static let elementwiseSplitRows = 8
 
     /// Causal grouped-query attention of each row's queries over its own cache of block `layer`
     /// (positions `0...rows[b].position`). Query head `hd` reads key/value head `hd / queryHeadsPerKVHead`.
@@ -126,10 +103,7 @@ struct ForwardPass {
     /// sequence (a prefill chunk gives many, a batched decode step one per sequence); one work item
     /// is a tile and a key/value head, so its keys and values are read once for all the queries
     /// that use them. Items go to the pool longest first, as causal rows have unequal lengths.
-    ///
-    /// With `storesRows`, each item first rotates and stores its tile's rows for its key/value
-    /// head (`rotateAndStore`), which is safe only when no two tiles share a cache.
-    private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>, storesRows: Bool) {
+    private func attention(layer: Int, batch: Int, output: UnsafeMutablePointer<Float>) {
         let h = model.hyper, s = state
         let headDim = h.headDimension, qWidth = h.queryWidth
         let group = h.queryHeadsPerKVHead, kvHeads = h.headCountKV
@@ -161,9 +135,6 @@ struct ForwardPass {
 
         func run(item: Int, scores: UnsafeMutablePointer<Float>) {
             let tile = tiles[item / kvHeads], kvHead = item % kvHeads
-            if storesRows {
-                for r in tile.firstRow..<(tile.firstRow + tile.rows) { rotateAndStore(row: r, layer: layer, kvHeads: kvHead..<(kvHead + 1)) }
-            }
             let row = s.rows[tile.firstRow]
             let queryOffset = tile.firstRow * qWidth + kvHead * group * headDim
             AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,

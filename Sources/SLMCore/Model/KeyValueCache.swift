@@ -66,34 +66,20 @@ struct KeyValueCache {
     /// each at `keys` and `values`) as halves: with F16C on x86-64, else `storeReference`.
     @inline(__always)
     func store(layer: Int, position: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
-        store(layer: layer, kvHeads: 0..<kvHeads, position: position, keys: k, values: v)
-    }
-
-    /// `store` of key/value heads `heads` only (`keys` and `values` still point at head 0).
-    @inline(__always)
-    func store(layer: Int, kvHeads heads: Range<Int>, position: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
         precondition(position >= 0 && position < capacity, "position \(position) outside a cache of \(capacity)")
-        precondition(heads.lowerBound >= 0 && heads.upperBound <= kvHeads, "heads \(heads) outside 0..<\(kvHeads)")
         #if canImport(SLMKernelsC)
         if Self.usesF16C {
-            let first = heads.lowerBound * headDimension
-            slm_kv_store_f16c(k + first, v + first, Int64(heads.count), Int64(headDimension), Int64(position),
-                              keyTiles(layer: layer, kvHead: heads.lowerBound), valueRows(layer: layer, kvHead: heads.lowerBound),
-                              headStride)
+            slm_kv_store_f16c(k, v, Int64(kvHeads), Int64(headDimension), Int64(position),
+                              keyTiles(layer: layer, kvHead: 0), valueRows(layer: layer, kvHead: 0), headStride)
             return
         }
         #endif
-        storeReference(layer: layer, kvHeads: heads, position: position, keys: k, values: v)
+        storeReference(layer: layer, position: position, keys: k, values: v)
     }
 
     /// The scalar definition of `store`.
     func storeReference(layer: Int, position: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
-        storeReference(layer: layer, kvHeads: 0..<kvHeads, position: position, keys: k, values: v)
-    }
-
-    /// `storeReference` of key/value heads `heads` only.
-    func storeReference(layer: Int, kvHeads heads: Range<Int>, position: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
-        for h in heads {
+        for h in 0..<kvHeads {
             let tiles = keyTiles(layer: layer, kvHead: h), rows = valueRows(layer: layer, kvHead: h)
             for d in 0..<headDimension {
                 tiles[Self.keyIndex(position: position, dimension: d, headDimension: headDimension)] =
