@@ -157,9 +157,8 @@ public struct MatrixMultiplier: Sendable {
 
     /// Chunks per thread of a decode step's product. Fewer, longer chunks measured faster here
     /// (each chunk starts a new stream of weights that the prefetch must catch up with). Steps
-    /// alternating between the settings in one process: with 8 streams, two per thread 7-8 %
-    /// faster than eight, 2-5 % faster than three or four, tied with one; one stream, two per
-    /// thread 5-6 % faster than eight, 2-4 % faster than four, tied with one.
+    /// alternating A B B A between the settings in one process, two per thread against eight:
+    /// 8 streams 3.7-7.6 % faster, one stream 3.3-4.6 % faster; one per thread was no faster than two.
     static let decodeChunksPerThread = 2
 
     /// Quantizes `input` into `buffer` and multiplies: the one-call form of `quantize` + `multiply`.
