@@ -164,9 +164,22 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Activation rows the interleaved kernels take at most (they take at least three).
-    static let interleavedMaxRows = 8
-    /// Bytes an interleaved block of one activation row takes: 32 quants, d_x and s_x.
-    static let interleavedBytesPerBlock = 40
+    static let interleavedMaxRows: Int = {
+        #if canImport(SLMKernelsC)
+        Int(SLM_INTERLEAVED_MAX_ROWS)
+        #else
+        0
+        #endif
+    }()
+
+    /// Bytes `interleave` writes for `rows` rows of `blocks` blocks.
+    static func interleavedBytes(rows: Int, blocks: Int) -> Int {
+        #if canImport(SLMKernelsC)
+        slm_interleaved_activation_bytes(Int64(rows), Int64(blocks))
+        #else
+        0
+        #endif
+    }
 
     /// `packedPanelGemm` for 3...8 activation rows interleaved by `interleave`.
     @inline(__always)
@@ -189,7 +202,7 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Interleaves 3...8 quantized activation rows and their block scales (from `activationScales`)
-    /// for `interleavedPanelGemm`, into `out` (`rows · blocks · 40` bytes, 64-byte aligned).
+    /// for `interleavedPanelGemm`, into `out` (`interleavedBytes(rows:blocks:)`, 64-byte aligned).
     func interleave(_ x: UnsafeRawPointer, rowStride: Int, scales: UnsafePointer<Float>, rows: Int, blocks: Int,
                     format: ActivationFormat, into out: UnsafeMutableRawPointer) {
         #if canImport(SLMKernelsC)

@@ -54,7 +54,7 @@ public struct MatrixMultiplier: Sendable {
         // Three to eight rows are also interleaved once, for every product over repacked weights.
         var interleaved: UnsafeRawPointer?
         if forPanels, let room = buffer.interleaved, (3...KernelSet.interleavedMaxRows).contains(rows),
-           rows * blocks * KernelSet.interleavedBytesPerBlock <= buffer.interleavedBytes {
+           KernelSet.interleavedBytes(rows: rows, blocks: blocks) <= buffer.interleavedBytes {
             kernels.interleave(base, rowStride: rowStride, scales: scales, rows: rows, blocks: blocks, format: format, into: room)
             interleaved = UnsafeRawPointer(room)
         }
