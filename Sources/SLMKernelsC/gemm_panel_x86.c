@@ -630,19 +630,14 @@ PK_TARGET void slm_interleave_activations_q8_0(const void *x, size_t x_stride, c
                            (float *)(xq + (size_t)blocks * 8 * (size_t)rows));
 }
 
-PK_TARGET void slm_gemm_panels_interleaved_q4_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
-                                                      int64_t batch, float *y, size_t y_stride) {
-    interleaved_gemm(0, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
-}
-
-PK_TARGET void slm_gemm_panels_interleaved_q4_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
-                                                      int64_t batch, float *y, size_t y_stride) {
-    interleaved_gemm(1, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
-}
-
-PK_TARGET void slm_gemm_panels_interleaved_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi,
-                                                      int64_t batch, float *y, size_t y_stride) {
-    interleaved_gemm(2, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride);
+PK_TARGET void slm_gemm_panels_interleaved_vnni(int type, const void *panels, int64_t rows, int64_t blocks, const void *xi,
+                                                 int64_t batch, float *y, size_t y_stride) {
+    switch (type) {
+    case 0: interleaved_gemm(0, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride); break;
+    case 1: interleaved_gemm(1, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride); break;
+    case 2: interleaved_gemm(2, (const uint8_t *)panels, rows, blocks, xi, batch, y, y_stride); break;
+    default: __builtin_trap();
+    }
 }
 
 /// The loop of every packed entry point: a pair of panels at a time for batches of one or two
@@ -791,13 +786,10 @@ size_t slm_interleaved_activation_bytes(int64_t rows, int64_t blocks) { return (
     }
 UNAVAILABLE_INTERLEAVE(slm_interleave_activations_q8_1)
 UNAVAILABLE_INTERLEAVE(slm_interleave_activations_q8_0)
-#define UNAVAILABLE_INTERLEAVED(name) \
-    void name(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch, float *y, size_t y_stride) { \
-        (void)panels; (void)rows; (void)blocks; (void)xi; (void)batch; (void)y; (void)y_stride; __builtin_trap(); \
-    }
-UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q4_0_vnni)
-UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q4_1_vnni)
-UNAVAILABLE_INTERLEAVED(slm_gemm_panels_interleaved_q8_0_vnni)
+void slm_gemm_panels_interleaved_vnni(int type, const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                                      float *y, size_t y_stride) {
+    (void)type; (void)panels; (void)rows; (void)blocks; (void)xi; (void)batch; (void)y; (void)y_stride; __builtin_trap();
+}
 void slm_activation_scales_q8_1(const void *x, size_t x_stride, int64_t rows, int64_t blocks, float *xs) {
     (void)x; (void)x_stride; (void)rows; (void)blocks; (void)xs; __builtin_trap();
 }

@@ -188,14 +188,8 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         output: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
         #if canImport(SLMKernelsC)
-        let kernel: slm_gemm_panels_interleaved_fn
-        switch Self.panelTypeCode(type) {
-        case 0: kernel = slm_gemm_panels_interleaved_q4_0_vnni
-        case 1: kernel = slm_gemm_panels_interleaved_q4_1_vnni
-        case 2: kernel = slm_gemm_panels_interleaved_q8_0_vnni
-        default: preconditionFailure("no repacked panel kernel for \(type)")
-        }
-        kernel(panels, Int64(rows), Int64(blocks), interleaved, Int64(batch), output, outputStride)
+        guard let code = Self.panelTypeCode(type) else { preconditionFailure("no repacked panel kernel for \(type)") }
+        slm_gemm_panels_interleaved_vnni(code, panels, Int64(rows), Int64(blocks), interleaved, Int64(batch), output, outputStride)
         #else
         preconditionFailure("no panel kernels on this platform")
         #endif

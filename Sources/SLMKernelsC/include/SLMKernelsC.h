@@ -104,17 +104,11 @@ size_t slm_interleaved_activation_bytes(int64_t rows, int64_t blocks);
 void slm_interleave_activations_q8_1(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out);
 void slm_interleave_activations_q8_0(const void *x, size_t x_stride, const float *xs, int64_t rows, int64_t blocks, void *out);
 
-/// The repacked-panel kernels for 3...8 activation rows already interleaved at `xi`: the same bits
-/// as `slm_gemm_panels_*`, without interleaving on every call.
-typedef void (*slm_gemm_panels_interleaved_fn)(const void *panels, int64_t rows, int64_t blocks, const void *xi,
-                                                int64_t batch, float *y, size_t y_stride);
-
-void slm_gemm_panels_interleaved_q4_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
-                                           float *y, size_t y_stride);
-void slm_gemm_panels_interleaved_q4_1_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
-                                           float *y, size_t y_stride);
-void slm_gemm_panels_interleaved_q8_0_vnni(const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
-                                           float *y, size_t y_stride);
+/// The repacked-panel kernel for 3...8 activation rows already interleaved at `xi`, weights of
+/// `type` (0: Q4_0, 1: Q4_1, 2: Q8_0): the same bits as `slm_gemm_panels_*`, without interleaving
+/// on every call.
+void slm_gemm_panels_interleaved_vnni(int type, const void *panels, int64_t rows, int64_t blocks, const void *xi, int64_t batch,
+                                      float *y, size_t y_stride);
 
 /// [d_x, s_x] as floats for every block of `rows` activation rows (`x_stride` bytes apart) into
 /// `xs` (`rows * blocks * 2` floats): d and s of Q8_1 blocks; d and d·Σq of Q8_0 blocks.
