@@ -76,6 +76,20 @@ func batchedPrefillEqualsOneTokenAtATime(path: ComputePath) throws {
     #expect(batched[1] != batched[3])
 }
 
+@Test(arguments: [ComputePath.exact, .quantized])
+func promptLongerThanTheBatchGivesTheLastLogitsOfOneBatch(path: ComputePath) throws {
+    // Only the last row's logits are wanted, so the batches before it have none to give.
+    let model = try TinyLlama().model()
+    let tokens: [Int32] = [3, 1, 4, 1, 5, 2, 6, 5, 3, 5]
+    let whole = try model.makeSession(maxContext: 16, path: path).evaluate(tokens)
+    let split = try model.makeSession(maxContext: 16, maxBatch: 4, path: path).evaluate(tokens)
+    #expect(whole.count == 8 && split.count == 8)
+    #expect(LogitStats.maxAbsDiff(whole, split) < 1e-4)
+    var seen: [Int] = []
+    try model.makeSession(maxContext: 16, maxBatch: 3, path: path).evaluate(tokens, logitsFor: 4..<6) { i, _ in seen.append(i) }
+    #expect(seen == [4, 5])
+}
+
 @Test func rewindingReplaysTheSameLogits() throws {
     let session = try TinyLlama().model().makeSession(maxContext: 16)
     _ = try session.evaluate([1, 2, 3])

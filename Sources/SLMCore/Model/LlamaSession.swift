@@ -72,11 +72,12 @@ public final class LlamaSession {
                 forward(batch, startPosition: position)
             }!
             position += batchEnd - batchStart
-            // Logits of the wanted rows of this batch, `logitsRows` at a time.
-            let rows = max(wanted.lowerBound, batchStart)..<min(wanted.upperBound, batchEnd)
-            var row = rows.lowerBound
-            while row < rows.upperBound {
-                let count = min(state.logitsRows, rows.upperBound - row)
+            // Logits of the wanted rows of this batch (none when they all lie in other batches),
+            // `logitsRows` at a time.
+            let end = min(wanted.upperBound, batchEnd)
+            var row = max(wanted.lowerBound, batchStart)
+            while row < end {
+                let count = min(state.logitsRows, end - row)
                 computeLogits(batchRow: row - batchStart, count: count)
                 for j in 0..<count {
                     body(row + j, UnsafeBufferPointer(start: state.logits + j * vocabulary, count: vocabulary))
