@@ -35,6 +35,8 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Tokens generated in the decode and streams runs.") var genTokens = 128
     @Option(help: "Concurrent sequences in the streams run.") var streams = 8
     @Option(help: "How matrix products are computed: quantized (int8 activations) or exact (fp32).") var path = ComputePath.default.name
+    @Flag(name: .customLong("kv-huge-pages"), help: "Back every session's KV cache with huge pages (as `worker --kv-huge-pages`).")
+    var kvHugePages = false
     @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.") var json = false
 
     func run() throws {
@@ -45,6 +47,7 @@ struct ModelBench: ParsableCommand {
             throw ValidationError("--threads, --prompt-tokens, --gen-tokens and --streams must be at least 1")
         }
         let llama = try LlamaModel(path: model)
+        let cacheBacking: KVCacheBacking = kvHugePages ? .hugePages : .onDemand
         let vocabulary = llama.hyper.vocabularySize
         let prompt = Self.promptTokens(promptTokens, vocabulary: vocabulary)
         let perStream = Self.decodePrompt + genTokens + 1
@@ -53,7 +56,7 @@ struct ModelBench: ParsableCommand {
         // streams run, so the peak RSS is that of the larger phase, not of both.
         let (prefill, decode, singleRSS) = try {
             let session = llama.makeSession(maxContext: max(promptTokens, perStream), maxBatch: max(promptTokens, Self.decodePrompt),
-                                            path: computePath, threads: threads)
+                                            path: computePath, threads: threads, cacheBacking: cacheBacking)
             var start = Self.now()
             _ = try session.evaluate(prompt)
             let prefill = Double(promptTokens) / (Self.now() - start)
@@ -67,7 +70,8 @@ struct ModelBench: ParsableCommand {
         // Concurrent streams: one batched decode step per token reads each weight once for all
         // sequences (the step the serving scheduler runs).
         let sessions = (0..<streams).map { _ in
-            llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads)
+            llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads,
+                              cacheBacking: cacheBacking)
         }
         var tokens = try sessions.enumerated().map { s, session in
             Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
@@ -82,12 +86,13 @@ struct ModelBench: ParsableCommand {
         let peakRSS = PeakMemory.residentBytes()
         if json {
             let fields: [String: Any] = [
-                "engine": "switchyard", "path": path, "threads": threads, "prefill_tok_s": prefill, "decode_tok_s": decode,
-                "aggregate_tok_s": aggregate, "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
+                "engine": "switchyard", "path": path, "threads": threads, "kv_huge_pages": kvHugePages,
+                "prefill_tok_s": prefill, "decode_tok_s": decode, "aggregate_tok_s": aggregate,
+                "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print("model \(model), \(threads) threads, path \(path)")
+            print("model \(model), \(threads) threads, path \(path)\(kvHugePages ? ", KV cache in huge pages" : "")")
             print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
             print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
             print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))

@@ -41,6 +41,10 @@ struct WorkerModelOptions: ParsableArguments {
     @Flag(name: .customLong("per-sequence-decode"), help: "Decode each sequence with its own forward pass instead of one batched step.")
     var perSequenceDecode = false
 
+    @Flag(name: .customLong("kv-huge-pages"),
+          help: "Back each slot's KV cache with huge pages: faster decode, every slot's whole cache resident from the start.")
+    var kvHugePages = false
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model: no file at \(model)") }
         guard slots >= 1 else { throw ValidationError("--slots: must be at least 1") }
@@ -52,7 +56,8 @@ struct WorkerModelOptions: ParsableArguments {
     /// Loads the model and starts its scheduler.
     func loadRuntime() throws -> LocalModelRuntime {
         try LocalModelRuntime(path: model, configuration: SchedulerConfiguration(
-            slots: slots, contextLength: context, queueCapacity: queue, threads: threads, batchedDecode: !perSequenceDecode))
+            slots: slots, contextLength: context, queueCapacity: queue, threads: threads, batchedDecode: !perSequenceDecode,
+            cacheBacking: kvHugePages ? .hugePages : .onDemand))
     }
 }
 

@@ -90,6 +90,21 @@ func promptLongerThanTheBatchGivesTheLastLogitsOfOneBatch(path: ComputePath) thr
     #expect(seen == [4, 5])
 }
 
+@Test(arguments: [ComputePath.exact, .quantized])
+func aCacheInHugePagesGivesTheSameLogits(path: ComputePath) throws {
+    let model = try TinyLlama().model()
+    let tokens: [Int32] = [3, 1, 4, 1, 5, 2, 6, 5, 3, 5]
+    let onDemand = model.makeSession(maxContext: 16, maxBatch: 4, path: path)
+    let huge = model.makeSession(maxContext: 16, maxBatch: 4, path: path, cacheBacking: .hugePages)
+    #expect(try huge.evaluate(tokens) == onDemand.evaluate(tokens))
+    #expect(try huge.evaluate([2]) == onDemand.evaluate([2]))
+    #if os(Linux)
+    // The cache's keys and values each start on a 2 MiB boundary, as huge pages need.
+    #expect(Int(bitPattern: huge.state.cache.keys) % (2 << 20) == 0)
+    #expect(Int(bitPattern: huge.state.cache.values) % (2 << 20) == 0)
+    #endif
+}
+
 @Test func rewindingReplaysTheSameLogits() throws {
     let session = try TinyLlama().model().makeSession(maxContext: 16)
     _ = try session.evaluate([1, 2, 3])

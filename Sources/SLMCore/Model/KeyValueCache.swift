@@ -2,6 +2,17 @@
 import SLMKernelsC
 #endif
 
+/// How a session's key/value cache memory is backed.
+public enum KVCacheBacking: Sendable, Equatable {
+    /// Ordinary pages, each resident from the first position that writes it: memory follows use.
+    case onDemand
+    /// Transparent huge pages where the OS grants them (Linux with THP not `never`): fewer TLB
+    /// misses when attention reads the cache every step. A 2 MiB page is resident as soon as any
+    /// position touches it, and the cache is layer-major, so about the whole cache is resident
+    /// from the first token. For sessions that live long and fill up: the scheduler's slots.
+    case hugePages
+}
+
 /// A sequence's keys and values for every layer, in fp16 (IEEE half bit patterns, rounded to
 /// nearest even), laid out for the attention kernels.
 ///

@@ -45,9 +45,11 @@ public final class LlamaModel: Sendable {
     ///   - maxBatch: prompt positions evaluated per forward pass.
     ///   - path: how matrix products are computed (by default int8 activations, `.quantized`).
     ///   - threads: threads for matrix products and attention (the model's shared pool of that size).
-    public func makeSession(maxContext: Int, maxBatch: Int = 512, path: ComputePath = .default, threads: Int = 2) -> LlamaSession {
+    ///   - cacheBacking: ordinary pages that follow use (the default) or huge pages (see `KVCacheBacking`).
+    public func makeSession(maxContext: Int, maxBatch: Int = 512, path: ComputePath = .default, threads: Int = 2,
+                            cacheBacking: KVCacheBacking = .onDemand) -> LlamaSession {
         LlamaSession(model: self, maxContext: min(max(1, maxContext), hyper.contextLength),
-                     maxBatch: max(1, maxBatch), path: path, pool: threadPool(threads: threads))
+                     maxBatch: max(1, maxBatch), path: path, pool: threadPool(threads: threads), cacheBacking: cacheBacking)
     }
 
     /// The pool of `threads` threads this model's sessions and batch steps share. Calls from

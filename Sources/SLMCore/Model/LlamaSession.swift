@@ -19,14 +19,15 @@ public final class LlamaSession {
     let engine: MatrixEngine
     let pool: ThreadPool
 
-    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, pool: ThreadPool) {
+    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, pool: ThreadPool, cacheBacking: KVCacheBacking) {
         self.model = model
         self.maxContext = maxContext
         self.maxBatch = maxBatch
         self.pool = pool
         threads = pool.threadCount
         let h = model.hyper
-        state = RunState(hyper: h, maxBatch: maxBatch, maxContext: maxContext, maxAttention: maxContext, threads: threads)
+        state = RunState(hyper: h, maxBatch: maxBatch, maxContext: maxContext, maxAttention: maxContext, threads: threads,
+                         cacheBacking: cacheBacking)
         engine = MatrixEngine(path: path, maxColumns: max(h.embeddingLength, h.queryWidth, h.feedForwardLength),
                               maxRows: maxBatch, pool: pool)
     }

@@ -58,8 +58,11 @@ final class RunState {
     let logits: UnsafeMutablePointer<Float>
 
     private let allocations: [UnsafeMutableRawPointer]
+    /// Mappings of a huge-page cache (start, bytes), unmapped in deinit.
+    private let mappings: [(UnsafeMutableRawPointer, Int)]
 
-    init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, maxAttention: Int, threads: Int) {
+    init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, maxAttention: Int, threads: Int,
+         cacheBacking: KVCacheBacking = .onDemand) {
         self.maxBatch = maxBatch
         self.maxContext = maxContext
         self.maxAttention = KeyValueCache.capacity(forPositions: maxAttention)  // whole tiles, as the AVX2 kernel writes them
@@ -89,10 +92,19 @@ final class RunState {
         let capacity = KeyValueCache.capacity(forPositions: maxContext)
         let halves = KeyValueCache.halves(layers: h.blockCount, kvHeads: h.headCountKV, headDimension: h.headDimension,
                                           capacity: capacity)
-        cache = KeyValueCache(keys: make(halves, of: UInt16.self), values: make(halves, of: UInt16.self), capacity: capacity,
+        var mapped: [(UnsafeMutableRawPointer, Int)] = []
+        func makeCache(_ count: Int) -> UnsafeMutablePointer<UInt16> {
+            if cacheBacking == .hugePages, let (start, bytes, aligned) = Self.hugePageMapping(bytes: count * 2) {
+                mapped.append((start, bytes))
+                return aligned.bindMemory(to: UInt16.self, capacity: count)
+            }
+            return make(count, of: UInt16.self)
+        }
+        cache = KeyValueCache(keys: makeCache(halves), values: makeCache(halves), capacity: capacity,
                               kvHeads: h.headCountKV, headDimension: h.headDimension)
         logits = make(logitsRows * h.vocabularySize)
         allocations = all
+        mappings = mapped
         rows = .allocate(capacity: maxBatch)
         rows.initialize(repeating: RowTarget(cache: cache, position: 0), count: maxBatch)
         attentionTiles = .allocate(capacity: maxBatch)
@@ -101,7 +113,25 @@ final class RunState {
 
     deinit {
         for p in allocations { free(p) }
+        for (start, bytes) in mappings { munmap(start, bytes) }
         rows.deallocate()
         attentionTiles.deallocate()
+    }
+
+    /// Zeroed anonymous memory of at least `bytes`, starting on a 2 MiB boundary and advised for
+    /// transparent huge pages: the mapping's start and length (for `munmap`) and the aligned
+    /// start. Nil off Linux or when the mapping fails (the caller falls back to `calloc`).
+    static func hugePageMapping(bytes: Int) -> (UnsafeMutableRawPointer, Int, UnsafeMutableRawPointer)? {
+        #if os(Linux)
+        let huge = 2 << 20
+        let length = (max(1, bytes) + huge - 1) / huge * huge + huge
+        guard let start = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              start != MAP_FAILED else { return nil }
+        let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: start) + huge - 1) / huge * huge)!
+        _ = madvise(aligned, length - huge, MADV_HUGEPAGE)  // refused where THP is off: ordinary pages then
+        return (start, length, aligned)
+        #else
+        return nil
+        #endif
     }
 }

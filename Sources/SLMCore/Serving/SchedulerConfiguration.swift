@@ -16,10 +16,14 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     /// Whether the sequences decoding in a step share one `LlamaBatchStep` (every weight read once
     /// per step) instead of one forward pass each. Both give the same tokens.
     public var batchedDecode: Bool
+    /// How each slot's KV cache is backed: pages that follow use (the default), or huge pages
+    /// (faster decode, every slot's whole cache resident from the start; see `KVCacheBacking`).
+    public var cacheBacking: KVCacheBacking
 
     /// A configuration; values below 1 are raised to 1 (the queue may be 0: no waiting at all).
     public init(slots: Int = 4, contextLength: Int = 2048, queueCapacity: Int = 16, prefillChunk: Int = 64,
-                threads: Int = 2, computePath: ComputePath = .default, batchedDecode: Bool = true) {
+                threads: Int = 2, computePath: ComputePath = .default, batchedDecode: Bool = true,
+                cacheBacking: KVCacheBacking = .onDemand) {
         self.slots = max(1, slots)
         self.contextLength = max(1, contextLength)
         self.queueCapacity = max(0, queueCapacity)
@@ -27,5 +31,6 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         self.threads = max(1, threads)
         self.computePath = computePath
         self.batchedDecode = batchedDecode
+        self.cacheBacking = cacheBacking
     }
 }

@@ -33,7 +33,8 @@ final class SchedulerLoop {
                                    threads: configuration.threads)
         slots = (0..<configuration.slots).map { _ in
             Slot(session: model.makeSession(maxContext: configuration.contextLength, maxBatch: configuration.prefillChunk,
-                                            path: configuration.computePath, threads: configuration.threads))
+                                            path: configuration.computePath, threads: configuration.threads,
+                                            cacheBacking: configuration.cacheBacking))
         }
     }
 
