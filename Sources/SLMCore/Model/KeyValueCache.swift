@@ -9,7 +9,7 @@ public enum KVCacheBacking: Sendable, Equatable {
     /// Transparent huge pages where the OS grants them (Linux with THP not `never`): fewer TLB
     /// misses when attention reads the cache every step. A 2 MiB page is resident as soon as any
     /// position touches it, and the cache is layer-major, so about the whole cache is resident
-    /// from the first token. For sessions that live long and fill up: the scheduler's slots.
+    /// from the first token. Suits sessions that live long and fill up, such as a busy server's slots.
     case hugePages
 }
 
