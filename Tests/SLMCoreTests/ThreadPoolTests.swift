@@ -11,6 +11,30 @@ import Testing
         var all: [Int] { counts.withLock { $0 } }
     }
 
+    /// Five counters cheap enough to bump from a body without a lock.
+    final class AtomicCounters: Sendable {
+        static let count = 5
+        private let c0 = Atomic<Int>(0), c1 = Atomic<Int>(0), c2 = Atomic<Int>(0), c3 = Atomic<Int>(0), c4 = Atomic<Int>(0)
+        func add(at index: Int) {
+            switch index {
+            case 0: c0.add(1, ordering: .relaxed)
+            case 1: c1.add(1, ordering: .relaxed)
+            case 2: c2.add(1, ordering: .relaxed)
+            case 3: c3.add(1, ordering: .relaxed)
+            default: c4.add(1, ordering: .relaxed)
+            }
+        }
+        func value(_ index: Int) -> Int {
+            switch index {
+            case 0: c0.load(ordering: .relaxed)
+            case 1: c1.load(ordering: .relaxed)
+            case 2: c2.load(ordering: .relaxed)
+            case 3: c3.load(ordering: .relaxed)
+            default: c4.load(ordering: .relaxed)
+            }
+        }
+    }
+
     @Test(arguments: [(1, 1), (1, 7), (2, 1), (2, 2), (2, 1000), (4, 3), (4, 257)])
     func runsEveryIndexExactlyOnce(threads: Int, count: Int) {
         let pool = ThreadPool(threads: threads)
@@ -27,6 +51,21 @@ import Testing
             pool.parallelFor(count: 5) { _ in total.add(1, ordering: .relaxed) }
             if total.load(ordering: .relaxed) != 5 * round { Issue.record("round \(round) returned early"); return }
         }
+    }
+
+    /// A worker still claiming from the last call when the next one starts with a larger count
+    /// must not take an index of the new call: it would run twice, and could run after the call
+    /// returned (which `parallelFor` traps on, its body having escaped).
+    @Test func callsWithGrowingCountsRunEachIndexOnce() {
+        let pool = ThreadPool(threads: 2)
+        let runs = AtomicCounters()
+        let calls = 400_000
+        for call in 0..<calls {
+            pool.parallelFor(count: 2 + call % 4) { index in runs.add(at: index) }
+        }
+        // Indices 0 and 1 run in every call, index i ≥ 2 in the calls whose count exceeds it.
+        let expected = (0..<AtomicCounters.count).map { index in (0..<calls).filter { 2 + $0 % 4 > index }.count }
+        #expect((0..<AtomicCounters.count).map(runs.value) == expected)
     }
 
     @Test func wakesParkedWorkers() async throws {

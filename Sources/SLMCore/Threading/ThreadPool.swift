@@ -77,8 +77,9 @@ final class PoolState: @unchecked Sendable {
     // read by a worker only after it claimed an index of the current call: a claim is a successful
     // compare-exchange on `ticket` (acquiring the dispatcher's release store made after writing
     // `job`), and the dispatcher does not write `job` again until every claimed index has counted
-    // itself in `completed` (released by the claimer, acquired by the dispatcher). Everything else
-    // is atomics or guarded by `mutex`.
+    // itself in `completed` (released by the claimer, acquired by the dispatcher). A claim can
+    // only succeed on the current call's ticket: each call retires the previous ticket before it
+    // writes its count (see `run`). Everything else is atomics or guarded by `mutex`.
 
     let workers: Int
     let spinNanoseconds: UInt64
@@ -119,12 +120,17 @@ final class PoolState: @unchecked Sendable {
     // MARK: Dispatching thread
 
     func run(count: Int, body: @escaping (Int, Int) -> Void) {
-        precondition(count <= Self.indexMask, "parallelFor count \(count) exceeds the ticket's index bits")
-        job = body
-        jobCount.store(count, ordering: .relaxed)
-        completed.store(0, ordering: .relaxed)
+        precondition(count < Self.indexMask, "parallelFor count \(count) exceeds the ticket's index bits")
         let current = generation.load(ordering: .relaxed) &+ 1
-        ticket.store((current & Self.tagMask) << Self.indexBits, ordering: .releasing)
+        let tag = (current & Self.tagMask) << Self.indexBits
+        // Retire the last call's ticket before changing the count: a worker still claiming from
+        // that call (it read the old ticket, then this call's larger count) would otherwise win
+        // its compare-exchange and run an index of this call twice, or after the call returned.
+        ticket.store(tag | Self.indexMask, ordering: .sequentiallyConsistent)
+        job = body
+        jobCount.store(count, ordering: .releasing)
+        completed.store(0, ordering: .relaxed)
+        ticket.store(tag, ordering: .releasing)
         generation.store(current, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
         claimAndRun(generation: current, slot: 0)
@@ -169,7 +175,9 @@ final class PoolState: @unchecked Sendable {
             let seen = ticket.load(ordering: .acquiring)
             guard seen >> Self.indexBits == tag else { return }
             let index = seen & Self.indexMask
-            guard index < jobCount.load(ordering: .relaxed) else { return }
+            // Acquiring: a count written by a newer call comes with that call's retiring of the
+            // ticket, so the compare-exchange below fails.
+            guard index < jobCount.load(ordering: .acquiring) else { return }
             guard ticket.compareExchange(expected: seen, desired: seen &+ 1, ordering: .acquiringAndReleasing).exchanged else {
                 continue
             }
