@@ -80,6 +80,9 @@ public final class LocalModelRegistry: LocalModelLoader {
                     "model": "\(spec.name)", "path": "\(local.resolvedPath)", "slots": "\(local.slots)",
                     "repacked_weights": "\(runtime.model.repackedWeights.map { "\($0.storage)" } ?? "none (file order)")",
                 ])
+                if let removed = runtime.model.repackedWeights?.removedStaleFiles, !removed.isEmpty {
+                    logger.notice("stale panel cache files removed", metadata: ["model": "\(spec.name)", "files": "\(removed)"])
+                }
             case .worker(let worker):
                 providers[spec.name] = WorkerProvider(urls: worker.urls, modelName: spec.name, pricePerCPUSecond: worker.pricePerCPUSecond,
                                                       client: client)

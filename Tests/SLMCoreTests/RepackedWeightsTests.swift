@@ -99,10 +99,71 @@ import Testing
         try FileManager.default.removeItem(atPath: old.path)
         let new = try Source(directory: directory, seed: 4)
         let repacked = try #require(RepackedWeights(matrices: new.matrices, source: new.mapping, kernels: kernels, cache: .directory(cache)))
-        guard case .cacheFile(_, let reused) = repacked.storage else { Issue.record("not a cache file"); return }
+        guard case .cacheFile(let path, let reused) = repacked.storage else { Issue.record("not a cache file"); return }
         #expect(!reused)
-        #expect(Self.cacheFiles(in: cache).count == 2)
         #expect(Self.holdsPackedCopy(repacked, of: new.matrices, 0, kernels))
+        // The old model's cache can never be used again: the load removed it.
+        #expect(Self.cacheFiles(in: cache) == [String(path.split(separator: "/").last!)])
+        #expect(repacked.removedStaleFiles.count == 1)
+    }
+
+    @Test func theCacheOfADeletedModelIsRemovedByTheNextLoadAndOthersAreKept() throws {
+        let kernels = try #require(KernelSet(backend: .avx512VNNI), "this CPU lacks AVX-512 VNNI, so nothing is repacked here")
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = directory + "/cache"
+        for name in ["a", "b"] { try FileManager.default.createDirectory(atPath: directory + "/" + name, withIntermediateDirectories: true) }
+        let a = try Source(directory: directory + "/a", seed: 6), b = try Source(directory: directory + "/b", seed: 7)
+        let first = try #require(RepackedWeights(matrices: a.matrices, source: a.mapping, kernels: kernels, cache: .directory(cache)))
+        let second = try #require(RepackedWeights(matrices: b.matrices, source: b.mapping, kernels: kernels, cache: .directory(cache)))
+        #expect(second.removedStaleFiles.isEmpty, "a's model still exists")
+        #expect(Self.cacheFiles(in: cache).count == 2)
+        guard case .cacheFile(let aPath, _) = first.storage, case .cacheFile(let bPath, _) = second.storage else {
+            Issue.record("not cache files"); return
+        }
+
+        try FileManager.default.removeItem(atPath: a.path)
+        let again = try #require(RepackedWeights(matrices: b.matrices, source: b.mapping, kernels: kernels, cache: .directory(cache)))
+        #expect(again.storage == .cacheFile(path: bPath, reused: true))
+        #expect(again.removedStaleFiles == [String(aPath.split(separator: "/").last!)])
+        #expect(Self.cacheFiles(in: cache) == [String(bPath.split(separator: "/").last!)])
+        // The first load's mapping outlives the file.
+        #expect(Self.holdsPackedCopy(first, of: a.matrices, 0, kernels))
+    }
+
+    @Test func onlyFilesNoLoadCanUseAreRemoved() throws {
+        let kernels = try #require(KernelSet(backend: .avx512VNNI), "this CPU lacks AVX-512 VNNI, so nothing is repacked here")
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = directory + "/cache"
+        let source = try Source(directory: directory, seed: 8)
+        let current = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .directory(cache)))
+        guard case .cacheFile(let path, _) = current.storage else { Issue.record("not a cache file"); return }
+        let valid = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        func write(_ name: String, _ data: Data, ageSeconds: Int = 0) throws {
+            try data.write(to: URL(fileURLWithPath: cache + "/" + name))
+            if ageSeconds > 0 {
+                let then = Date(timeIntervalSinceNow: -Double(ageSeconds))
+                try FileManager.default.setAttributes([.modificationDate: then], ofItemAtPath: cache + "/" + name)
+            }
+        }
+        var olderVersion = valid
+        olderVersion[8] = 1  // the layout version word
+        try write("model.bin-00000000000000a1-v1.panels", olderVersion)
+        var otherMagic = valid
+        otherMagic[0] ^= 0xFF
+        try write("someone-else.panels", otherMagic)
+        try write("notes.txt", Data("keep me".utf8))
+        try write("model.bin-00000000000000b2-v2.panels.tmp-1-7", Data(count: 64), ageSeconds: 7200)
+        try write("model.bin-00000000000000c3-v2.panels.tmp-1-8", Data(count: 64), ageSeconds: 60)
+
+        let again = try #require(RepackedWeights(matrices: source.matrices, source: source.mapping, kernels: kernels, cache: .directory(cache)))
+        #expect(again.storage == .cacheFile(path: path, reused: true))
+        #expect(again.removedStaleFiles == ["model.bin-00000000000000a1-v1.panels", "model.bin-00000000000000b2-v2.panels.tmp-1-7"])
+        let left = Set((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [])
+        #expect(left == [String(path.split(separator: "/").last!), "someone-else.panels", "notes.txt",
+                         "model.bin-00000000000000c3-v2.panels.tmp-1-8"])
     }
 
     @Test func aDirectoryThatCannotBeWrittenFallsBackToMemory() throws {

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -45,11 +46,13 @@ public enum PanelCache: Sendable, Equatable {
 /// product reads each 16-row panel as one stream instead of transposing the file's rows per call.
 ///
 /// The repacked copy lives in a cache file named after the model file and a hash of its identity
-/// (device, inode, size, modification time when it was mapped) and of the matrices, mapped
-/// read-only and shared; a later load of the same file maps it again without repacking. It is
-/// written to a temporary name and renamed, so a reader never sees half a file, and checked
-/// against its header (layout version, source identity, every matrix's shape and place) before
-/// use; one that does not match is rebuilt. When the directory cannot be written the copy
+/// (device, inode, size, modification time when it was mapped), its absolute path and the
+/// matrices, mapped read-only and shared; a later load of the same file maps it again without
+/// repacking. It is written to a temporary name and renamed, so a reader never sees half a file,
+/// and checked against its header (layout version, source identity, every matrix's shape and
+/// place, source path) before use; one that does not match is rebuilt. Each load through a cache
+/// directory also removes the files in it no load can use again (`removeStaleFiles`), so copies
+/// of replaced or deleted models do not pile up. When the directory cannot be written the copy
 /// is kept in this process's memory. While repacking, the source rows are released from this
 /// process's resident memory matrix by matrix, so the peak stays near one copy of the weights.
 public final class RepackedWeights: @unchecked Sendable {
@@ -75,29 +78,40 @@ public final class RepackedWeights: @unchecked Sendable {
     public let storage: Storage
     /// The repacked copy of each matrix passed to `init`, nil for matrices no panel kernel reads.
     public let panels: [UnsafeRawPointer?]
+    /// Names of the stale files this load removed from the cache directory (`removeStaleFiles`).
+    public let removedStaleFiles: [String]
     private let mapping: MappedFile?
     private let memory: UnsafeMutableRawPointer?
     private let memoryBytes: Int
 
-    /// Version of the layout `KernelSet.packPanels` writes; a cache file of another version is rebuilt.
-    static let layoutVersion: UInt64 = 1
+    /// Version of the cache file: the layout `KernelSet.packPanels` writes and the header's fields
+    /// (2 added the source path). A cache file of another version is rebuilt, and removed as stale.
+    static let layoutVersion: UInt64 = 2
     static let magic: UInt64 = 0x314C_4E50_4459_5753  // "SWYDPNL1" little-endian
 
     /// Repacks `matrices` (views into `source`) for `kernels`, or maps their cached copy.
     /// Returns nil when `cache` is `.off` or `kernels` reads none of them repacked.
     public init?(matrices: [WeightMatrix], source: MappedFile, kernels: KernelSet = .best, cache: PanelCache) {
-        let layout = Layout(matrices: matrices, kernels: kernels)
+        let sourcePath = Self.absolutePath(source.path)
+        let layout = Layout(matrices: matrices, kernels: kernels, sourcePathBytes: sourcePath.utf8.count)
         guard cache != .off, layout.offsets.contains(where: { $0 != nil }) else { return nil }
-        if case .directory(let directory) = cache,
-           let (file, reused) = Self.cacheFile(directory: directory, layout: layout, identity: source.identity, matrices: matrices,
-                                               source: source, kernels: kernels) {
-            mapping = file
-            memory = nil
-            memoryBytes = 0
-            storage = .cacheFile(path: file.path, reused: reused)
-            panels = layout.offsets.map { $0.map { file.base + $0 } }
-            return
+        var removed: [String] = []
+        if case .directory(let directory) = cache {
+            let found = Self.cacheFile(directory: directory, layout: layout, identity: source.identity, matrices: matrices,
+                                       source: source, sourcePath: sourcePath, kernels: kernels)
+            let kept = found.map { URL(fileURLWithPath: $0.0.path).lastPathComponent }
+            removed = Self.removeStaleFiles(in: directory, keeping: kept)
+            if let (file, reused) = found {
+                mapping = file
+                memory = nil
+                memoryBytes = 0
+                storage = .cacheFile(path: file.path, reused: reused)
+                panels = layout.offsets.map { $0.map { file.base + $0 } }
+                removedStaleFiles = removed
+                return
+            }
         }
+        removedStaleFiles = removed
         guard let pointer = mmap(nil, layout.totalBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               pointer != MAP_FAILED else { return nil }
         Self.pack(matrices, layout: layout, source: source, kernels: kernels) { offset, bytes, count in
@@ -119,14 +133,15 @@ public final class RepackedWeights: @unchecked Sendable {
 
     /// Where each matrix's panels go: after a header of `headerBytes`, each matrix page-aligned.
     struct Layout {
-        static let headerWords = 9, matrixWords = 5
+        static let headerWords = 10, matrixWords = 5
         var offsets: [Int?] = []
         var headerBytes = 0
         var totalBytes = 0
 
-        init(matrices: [WeightMatrix], kernels: KernelSet) {
+        init(matrices: [WeightMatrix], kernels: KernelSet, sourcePathBytes: Int) {
             let page = 4096
-            headerBytes = (8 * (Self.headerWords + Self.matrixWords * matrices.count) + page - 1) / page * page
+            let words = Self.headerWords + Self.matrixWords * matrices.count + (sourcePathBytes + 7) / 8
+            headerBytes = (8 * words + page - 1) / page * page
             var offset = headerBytes
             for matrix in matrices {
                 guard let bytes = kernels.panelBytes(matrix.type, rows: matrix.rows, columns: matrix.columns) else {
@@ -141,16 +156,32 @@ public final class RepackedWeights: @unchecked Sendable {
     }
 
     /// The header a cache file of `layout` starts with: magic, layout version, the source's
-    /// identity, the total size, then each matrix's type, rows, columns, place in the source and
-    /// offset in the cache file.
-    static func header(layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile) -> [UInt64] {
+    /// identity (size, modification seconds and nanoseconds, device, inode), the total size, the
+    /// number of matrices, the source path's length in bytes; then each matrix's type, rows,
+    /// columns, place in the source and offset in the cache file; then the source's absolute
+    /// path (UTF-8, zero-padded to whole words).
+    static func header(layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile,
+                       sourcePath: String) -> [UInt64] {
+        let path = Array(sourcePath.utf8)
         var words: [UInt64] = [magic, layoutVersion, identity.size, identity.seconds, identity.nanoseconds, identity.device,
-                               identity.inode, UInt64(layout.totalBytes), UInt64(matrices.count)]
+                               identity.inode, UInt64(layout.totalBytes), UInt64(matrices.count), UInt64(path.count)]
         for (matrix, offset) in zip(matrices, layout.offsets) {
             words += [UInt64(matrix.type.rawValue), UInt64(matrix.rows), UInt64(matrix.columns),
                       UInt64(bitPattern: Int64(matrix.base - source.base)), UInt64(offset ?? 0)]
         }
+        for start in stride(from: 0, to: path.count, by: 8) {
+            var word: UInt64 = 0
+            for (i, byte) in path[start..<min(start + 8, path.count)].enumerated() { word |= UInt64(byte) << (8 * UInt64(i)) }
+            words.append(word)
+        }
         return words
+    }
+
+    /// `path` made absolute and free of symbolic links when it exists, else as given.
+    static func absolutePath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// A file name for the cache with `header`: the source's base name and a hash of the header
@@ -171,9 +202,10 @@ public final class RepackedWeights: @unchecked Sendable {
     /// Maps the valid cache file for `identity` in `directory`, writing it first if needed; nil
     /// when it can be neither read nor written.
     private static func cacheFile(
-        directory: String, layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile, kernels: KernelSet
+        directory: String, layout: Layout, identity: MappedFile.Identity, matrices: [WeightMatrix], source: MappedFile,
+        sourcePath: String, kernels: KernelSet
     ) -> (MappedFile, Bool)? {
-        let expected = header(layout: layout, identity: identity, matrices: matrices, source: source)
+        let expected = header(layout: layout, identity: identity, matrices: matrices, source: source, sourcePath: sourcePath)
         let path = directory + "/" + cacheName(source: source, header: expected)
         if let existing = try? MappedFile(path: path) {
             if isValid(existing, header: expected, totalBytes: layout.totalBytes) { return (existing, true) }
@@ -199,6 +231,79 @@ public final class RepackedWeights: @unchecked Sendable {
             return nil
         }
         return (file, false)
+    }
+
+    // MARK: Stale files
+
+    /// Removes the files in `directory` that no load can use again, except the one named `keep`,
+    /// and returns their names:
+    /// - cache files of another version (`layoutVersion`), which this build rebuilds anyway;
+    /// - cache files whose source is gone, or is no longer the file they were made from (another
+    ///   device, inode, size or modification time: the model was replaced);
+    /// - temporary files of writes not touched for `abandonedAfterSeconds` (a writer that died).
+    ///
+    /// Files that are not cache files (another magic number, unreadable) and cache files whose
+    /// source cannot be checked (no permission) are left alone. A process still mapping a removed
+    /// file keeps its pages; its next load writes a new file.
+    static func removeStaleFiles(in directory: String, keeping keep: String?, abandonedAfterSeconds: Int = 3600) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name != keep {
+            let path = directory + "/" + name
+            let stale: Bool
+            if name.hasSuffix(".panels") {
+                stale = isStaleCacheFile(path)
+            } else if name.contains(".panels.tmp-") {
+                var info = stat()
+                guard stat(path, &info) == 0 else { continue }
+                stale = Int(time(nil)) - Int(modificationSeconds(info)) > abandonedAfterSeconds
+            } else {
+                continue
+            }
+            if stale, unlink(path) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// Whether the cache file at `path` can never be used again (see `removeStaleFiles`).
+    static func isStaleCacheFile(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var words = [UInt64](repeating: 0, count: Layout.headerWords)
+        let wordBytes = 8 * Layout.headerWords
+        guard words.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, wordBytes, 0) }) == wordBytes, words[0] == magic else {
+            return false
+        }
+        if words[1] != layoutVersion { return true }
+        let matrices = Int(clamping: words[8]), pathBytes = Int(clamping: words[9])
+        guard matrices < 1 << 20, pathBytes > 0, pathBytes <= 1 << 16 else { return false }
+        var pathBuffer = [UInt8](repeating: 0, count: pathBytes)
+        let pathOffset = 8 * (Layout.headerWords + Layout.matrixWords * matrices)
+        guard pathBuffer.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, pathBytes, off_t(pathOffset)) }) == pathBytes else {
+            return false
+        }
+        var info = stat()
+        guard stat(String(decoding: pathBuffer, as: UTF8.self), &info) == 0 else { return errno == ENOENT || errno == ENOTDIR }
+        let current: [UInt64] = [UInt64(info.st_size), UInt64(bitPattern: Int64(modificationSeconds(info))),
+                                 UInt64(modificationNanoseconds(info)), UInt64(info.st_dev), UInt64(info.st_ino)]
+        return Array(words[2...6]) != current
+    }
+
+    private static func modificationSeconds(_ info: stat) -> Int {
+        #if canImport(Darwin)
+        Int(info.st_mtimespec.tv_sec)
+        #else
+        Int(info.st_mtim.tv_sec)
+        #endif
+    }
+
+    private static func modificationNanoseconds(_ info: stat) -> Int {
+        #if canImport(Darwin)
+        Int(info.st_mtimespec.tv_nsec)
+        #else
+        Int(info.st_mtim.tv_nsec)
+        #endif
     }
 
     static func isValid(_ file: MappedFile, header: [UInt64], totalBytes: Int) -> Bool {
