@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(SLMKernelsC)
 import SLMKernelsC
 #endif
@@ -28,14 +29,26 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     public static let best = KernelSet(uncheckedBackend: supportedBackends[0])
 
     /// Every backend this CPU can run, fastest first.
+    ///
+    /// `SWITCHYARD_KERNELS` set to a backend's name drops the faster ones, so this machine runs
+    /// (and measures) what a CPU without them would: every kernel that follows this list, the
+    /// element-wise and attention kernels included. A name this CPU cannot run is reported on
+    /// standard error and ignored.
     public static let supportedBackends: [Backend] = {
-        var backends: [Backend] = []
+        var detected: [Backend] = []
         #if canImport(SLMKernelsC)
         let features = slm_cpu_features()
-        if features & SLM_FEATURE_AVX512_VNNI.rawValue != 0 { backends.append(.avx512VNNI) }
-        if features & SLM_FEATURE_AVX2.rawValue != 0 { backends.append(.avx2) }
+        if features & SLM_FEATURE_AVX512_VNNI.rawValue != 0 { detected.append(.avx512VNNI) }
+        if features & SLM_FEATURE_AVX2.rawValue != 0 { detected.append(.avx2) }
         #endif
-        return backends + [.portable, .reference]
+        detected += [.portable, .reference]
+        guard let value = getenv("SWITCHYARD_KERNELS").map({ String(cString: $0) }), !value.isEmpty else { return detected }
+        guard let cap = Backend(rawValue: value), let first = detected.firstIndex(of: cap) else {
+            let known = detected.map(\.rawValue).joined(separator: ", ")
+            FileHandle.standardError.write(Data("SWITCHYARD_KERNELS=\(value) is not a backend this CPU runs (\(known)); ignored\n".utf8))
+            return detected
+        }
+        return Array(detected[first...])
     }()
 
     /// The kernels of `backend`, or nil when this CPU cannot run it.
