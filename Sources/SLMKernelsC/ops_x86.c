@@ -1,5 +1,6 @@
 // The element-wise work of the forward pass between the matrix products, 16 floats a step
-// (AVX-512F). SLMCore's `TransformerOps` holds the scalar definitions they are tested against.
+// (AVX-512F), and the same eight floats a step (`…_avx2`, AVX2 + FMA). SLMCore's `TransformerOps`
+// holds the scalar definitions they are tested against.
 #include "SLMKernelsC.h"
 
 #if defined(__x86_64__)
@@ -79,7 +80,113 @@ SLM_TARGET_AVX512 void slm_swiglu_f32(float *gate, const float *up, int64_t n) {
     }
 }
 
+// MARK: AVX2 + FMA: eight floats a step, the tail one at a time as the scalar definitions do
+
+/// Sum of the eight lanes.
+SLM_TARGET_AVX2 static inline float sum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+SLM_TARGET_AVX2 static inline void scale_into_avx2(float *out, const float *x, const float *weight, int64_t n, float scale) {
+    const __m256 s = _mm256_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), s), _mm256_loadu_ps(weight + i)));
+    for (; i < n; i++) out[i] = x[i] * scale * weight[i];
+}
+
+SLM_TARGET_AVX2 void slm_rmsnorm_f32_avx2(float *out, const float *x, const float *weight, int64_t n, float epsilon) {
+    __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 u = _mm256_loadu_ps(x + i), v = _mm256_loadu_ps(x + i + 8);
+        a = _mm256_fmadd_ps(u, u, a);
+        b = _mm256_fmadd_ps(v, v, b);
+    }
+    for (; i + 8 <= n; i += 8) {
+        const __m256 u = _mm256_loadu_ps(x + i);
+        a = _mm256_fmadd_ps(u, u, a);
+    }
+    float sum = sum256(_mm256_add_ps(a, b));
+    for (; i < n; i++) sum += x[i] * x[i];
+    scale_into_avx2(out, x, weight, n, 1.0f / __builtin_sqrtf(sum / (float)n + epsilon));
+}
+
+SLM_TARGET_AVX2 void slm_add_rmsnorm_f32_avx2(float *x, const float *y, float *out, const float *weight, int64_t n,
+                                              float epsilon) {
+    __m256 a = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 u = _mm256_add_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        _mm256_storeu_ps(x + i, u);
+        a = _mm256_fmadd_ps(u, u, a);
+    }
+    float sum = sum256(a);
+    for (; i < n; i++) {
+        x[i] += y[i];
+        sum += x[i] * x[i];
+    }
+    scale_into_avx2(out, x, weight, n, 1.0f / __builtin_sqrtf(sum / (float)n + epsilon));
+}
+
+SLM_TARGET_AVX2 void slm_rope_f32_avx2(float *x, int64_t heads, int64_t head_dim, int64_t rotated,
+                                       const float *cos_table, const float *sin_table) {
+    for (int64_t h = 0; h < heads; h++) {
+        float *head = x + h * head_dim;
+        int64_t i = 0;
+        for (; i + 8 <= rotated; i += 8) {
+            const __m256 v = _mm256_loadu_ps(head + i);
+            // Lane j's partner, j ^ 1: adjacent pairs swapped within each 128-bit lane.
+            const __m256 swapped = _mm256_permute_ps(v, 0xB1);
+            _mm256_storeu_ps(head + i, _mm256_fmadd_ps(swapped, _mm256_loadu_ps(sin_table + i),
+                                                       _mm256_mul_ps(v, _mm256_loadu_ps(cos_table + i))));
+        }
+        for (; i + 1 < rotated; i += 2) {
+            const float x0 = head[i], x1 = head[i + 1];
+            head[i] = x0 * cos_table[i] + x1 * sin_table[i];
+            head[i + 1] = x1 * cos_table[i + 1] + x0 * sin_table[i + 1];
+        }
+    }
+}
+
+SLM_TARGET_AVX2 void slm_swiglu_f32_avx2(float *gate, const float *up, int64_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        const __m256 d = _mm256_add_ps(one, slm_exp256(_mm256_sub_ps(_mm256_setzero_ps(), g)));
+        // 1 / (1 + e^-g): the 12-bit reciprocal estimate and one Newton step.
+        const __m256 estimate = _mm256_rcp_ps(d);
+        const __m256 inverse = _mm256_mul_ps(estimate, _mm256_fnmadd_ps(d, estimate, two));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(g, inverse), _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; i++) {
+        const float g = gate[i];
+        gate[i] = g / (1.0f + __builtin_expf(-g)) * up[i];
+    }
+}
+
 #else
+
+void slm_rmsnorm_f32_avx2(float *out, const float *x, const float *weight, int64_t n, float epsilon) {
+    (void)out; (void)x; (void)weight; (void)n; (void)epsilon;
+    __builtin_trap();
+}
+void slm_add_rmsnorm_f32_avx2(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon) {
+    (void)x; (void)y; (void)out; (void)weight; (void)n; (void)epsilon;
+    __builtin_trap();
+}
+void slm_rope_f32_avx2(float *x, int64_t heads, int64_t head_dim, int64_t rotated, const float *cos_table, const float *sin_table) {
+    (void)x; (void)heads; (void)head_dim; (void)rotated; (void)cos_table; (void)sin_table;
+    __builtin_trap();
+}
+void slm_swiglu_f32_avx2(float *gate, const float *up, int64_t n) {
+    (void)gate; (void)up; (void)n;
+    __builtin_trap();
+}
 
 void slm_rmsnorm_f32(float *out, const float *x, const float *weight, int64_t n, float epsilon) {
     (void)out; (void)x; (void)weight; (void)n; (void)epsilon;

@@ -9,20 +9,39 @@ import SLMKernelsC
 
 /// The element-wise pieces of the forward pass, each on one row of activations.
 ///
-/// On x86-64 with AVX-512 the C kernels run (16 floats a step, e^x vectorized); elsewhere the
-/// scalar `…Reference` definitions, which the tests hold the kernels to.
+/// On x86-64 the C kernels run: 16 floats a step with AVX-512, 8 with AVX2 (e^x vectorized in
+/// both); elsewhere the scalar `…Reference` definitions, which the tests hold the kernels to.
 enum TransformerOps {
-    /// Whether the C kernels run on this CPU.
-    static let usesCKernels: Bool = KernelSet.supportedBackends.contains(.avx512VNNI)
+    /// An implementation of the element-wise kernels.
+    enum Kernels: String, Sendable, CaseIterable {
+        case avx512, avx2, scalar
+
+        /// Those this CPU runs (following `KernelSet.supportedBackends`), fastest first.
+        static let supported: [Kernels] = {
+            #if canImport(SLMKernelsC)
+            let backends = KernelSet.supportedBackends
+            return (backends.contains(.avx512VNNI) ? [.avx512] : []) + (backends.contains(.avx2) ? [.avx2] : []) + [.scalar]
+            #else
+            return [.scalar]
+            #endif
+        }()
+
+        /// The fastest this CPU runs.
+        static let best = supported[0]
+    }
 
     // MARK: Kernels
 
     /// `out = x / sqrt(mean(x²) + eps) · weight`.
     @inline(__always)
     static func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                        count n: Int, epsilon: Float) {
+                        count n: Int, epsilon: Float, kernels: Kernels = .best) {
         #if canImport(SLMKernelsC)
-        if usesCKernels { return slm_rmsnorm_f32(out, x, weight, Int64(n), epsilon) }
+        switch kernels {
+        case .avx512: return slm_rmsnorm_f32(out, x, weight, Int64(n), epsilon)
+        case .avx2: return slm_rmsnorm_f32_avx2(out, x, weight, Int64(n), epsilon)
+        case .scalar: break
+        }
         #endif
         rmsNormReference(out, x, weight, count: n, epsilon: epsilon)
     }
@@ -30,9 +49,13 @@ enum TransformerOps {
     /// `x += y`, then `out = rmsnorm(x) · weight`: a residual add and the norm after it.
     @inline(__always)
     static func addRMSNorm(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                           _ weight: UnsafePointer<Float>, count n: Int, epsilon: Float) {
+                           _ weight: UnsafePointer<Float>, count n: Int, epsilon: Float, kernels: Kernels = .best) {
         #if canImport(SLMKernelsC)
-        if usesCKernels { return slm_add_rmsnorm_f32(x, y, out, weight, Int64(n), epsilon) }
+        switch kernels {
+        case .avx512: return slm_add_rmsnorm_f32(x, y, out, weight, Int64(n), epsilon)
+        case .avx2: return slm_add_rmsnorm_f32_avx2(x, y, out, weight, Int64(n), epsilon)
+        case .scalar: break
+        }
         #endif
         addReference(x, y, count: n)
         rmsNormReference(out, x, weight, count: n, epsilon: epsilon)
@@ -41,18 +64,26 @@ enum TransformerOps {
     /// Rotates the first `rotated` values of each head by RoPE tables from `ropeTables`.
     @inline(__always)
     static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, rotated: Int,
-                     cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+                     cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, kernels: Kernels = .best) {
         #if canImport(SLMKernelsC)
-        if usesCKernels { return slm_rope_f32(x, Int64(heads), Int64(headDimension), Int64(rotated), cos, sin) }
+        switch kernels {
+        case .avx512: return slm_rope_f32(x, Int64(heads), Int64(headDimension), Int64(rotated), cos, sin)
+        case .avx2: return slm_rope_f32_avx2(x, Int64(heads), Int64(headDimension), Int64(rotated), cos, sin)
+        case .scalar: break
+        }
         #endif
         ropeReference(x, heads: heads, headDimension: headDimension, rotated: rotated, cos: cos, sin: sin)
     }
 
     /// `gate[i] = silu(gate[i]) · up[i]`, the SwiGLU of the feed-forward network.
     @inline(__always)
-    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int) {
+    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int, kernels: Kernels = .best) {
         #if canImport(SLMKernelsC)
-        if usesCKernels { return slm_swiglu_f32(gate, up, Int64(n)) }
+        switch kernels {
+        case .avx512: return slm_swiglu_f32(gate, up, Int64(n))
+        case .avx2: return slm_swiglu_f32_avx2(gate, up, Int64(n))
+        case .scalar: break
+        }
         #endif
         swiGLUReference(gate, up, count: n)
     }

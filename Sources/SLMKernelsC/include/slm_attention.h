@@ -71,6 +71,13 @@ void slm_rope_f32(float *x, int64_t heads, int64_t head_dim, int64_t rotated, co
 /// `gate = silu(gate) · up` over `n` floats, with `silu(g) = g / (1 + e^-g)`.
 void slm_swiglu_f32(float *gate, const float *up, int64_t n);
 
+// MARK: Element-wise (AVX2 + FMA; any CPU with SLM_FEATURE_AVX2): the same four, eight floats a step
+
+void slm_rmsnorm_f32_avx2(float *out, const float *x, const float *weight, int64_t n, float epsilon);
+void slm_add_rmsnorm_f32_avx2(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon);
+void slm_rope_f32_avx2(float *x, int64_t heads, int64_t head_dim, int64_t rotated, const float *cos_table, const float *sin_table);
+void slm_swiglu_f32_avx2(float *gate, const float *up, int64_t n);
+
 #ifdef __cplusplus
 }
 #endif
