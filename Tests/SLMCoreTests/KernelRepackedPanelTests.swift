@@ -120,7 +120,52 @@ import Testing
         }
     }
 
-    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    /// Q5_0 has no panel kernel of its own: it is repacked as the Q8_0 blocks of the same values,
+    /// so its products have the bits of those Q8_0 rows' products, and decode steps and prompts
+    /// run on the panel kernels.
+    @Test func q5_0IsRepackedAsTheQ8_0BlocksOfTheSameValues() throws {
+        let kernels = try #require(KernelSet(backend: .avx512VNNI), "this CPU lacks AVX-512 VNNI, so no panel kernel runs here")
+        #expect(kernels.usesPanelKernel(.q5_0) && !kernels.panelKernelReadsFileRows(.q5_0))
+        for shape in Self.shapes {
+            let columns = shape.blocks * 32
+            var rng = SeededGenerator(seed: UInt64(shape.rows * 31 + shape.blocks * 7 + shape.batch))
+            let q5 = randomWeights(.q5_0, rows: shape.rows, columns: columns, using: &rng)
+            let input = randomActivations(shape.batch * columns, using: &rng)
+            var q8 = [UInt8](repeating: 0, count: shape.rows * GGMLType.q8_0.rowBytes(count: columns)!)
+            q5.withUnsafeBytes { source in
+                q8.withUnsafeMutableBytes { BlockConversion.q5_0AsQ8_0(source.baseAddress!, blocks: shape.rows * shape.blocks, into: $0.baseAddress!) }
+            }
+            let panelBytes = try #require(kernels.panelBytes(.q5_0, rows: shape.rows, columns: columns))
+            #expect(panelBytes == kernels.panelBytes(.q8_0, rows: shape.rows, columns: columns))
+            let panels = UnsafeMutableRawPointer.allocate(byteCount: panelBytes, alignment: 64)
+            defer { panels.deallocate() }
+            let matmul = MatrixMultiplier(pool: ThreadPool(threads: 2), kernels: kernels)
+            let buffer = ActivationBuffer(maxColumns: columns, maxRows: shape.batch)
+            var fromQ8Rows = [Float](repeating: .nan, count: shape.batch * shape.rows)
+            var fromQ5Panels = [Float](repeating: -.nan, count: shape.batch * shape.rows)
+            var fromQ5Rows = [Float](repeating: .nan, count: shape.batch * shape.rows)
+            q5.withUnsafeBytes { w5 in
+                q8.withUnsafeBytes { w8 in
+                    let weights5 = WeightMatrix(type: .q5_0, rows: shape.rows, columns: columns, base: w5.baseAddress!)
+                    let weights8 = WeightMatrix(type: .q8_0, rows: shape.rows, columns: columns, base: w8.baseAddress!)
+                    kernels.packPanels(weights5, into: panels)
+                    input.withUnsafeBufferPointer { x in
+                        let q = matmul.quantize(x.baseAddress!, rows: shape.batch, columns: columns, for: .q5_0, into: buffer)
+                        fromQ8Rows.withUnsafeMutableBufferPointer { matmul.multiply(weights8, q, into: $0.baseAddress!) }
+                        fromQ5Panels.withUnsafeMutableBufferPointer { matmul.multiply(weights5.withPanels(panels), q, into: $0.baseAddress!) }
+                        fromQ5Rows.withUnsafeMutableBufferPointer { matmul.multiply(weights5, q, into: $0.baseAddress!) }
+                    }
+                }
+            }
+            let differing = zip(fromQ8Rows, fromQ5Panels).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(differing == 0, "\(shape.rows)x\(columns) batch \(shape.batch): \(differing) outputs differ")
+            // Unrepacked Q5_0 rows go to the row kernels: the same sums in another order.
+            let scale = max(1, fromQ8Rows.map(abs).max() ?? 0)
+            #expect(zip(fromQ5Rows, fromQ8Rows).allSatisfy { abs($0 - $1) <= 1e-4 * scale }, "\(shape.rows)x\(columns) rows")
+        }
+    }
+
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0])
     func repackedRowsDecodeToTheFileRowsFloats(type: GGMLType) throws {
         let kernels = try #require(KernelSet(backend: .avx512VNNI), "this CPU lacks AVX-512 VNNI, so no panel kernel runs here")
         let rows = 37, columns = 96

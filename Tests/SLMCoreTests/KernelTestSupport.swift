@@ -14,7 +14,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// Weight types with a kernel that stores quantized blocks.
-let quantizedWeightTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K]
+let quantizedWeightTypes: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K]
 
 /// Random bytes shaped as `rows` rows of `columns` weights of `type`, with plausible scales.
 func randomWeights(_ type: GGMLType, rows: Int, columns: Int, using rng: inout SeededGenerator) -> [UInt8] {
@@ -31,7 +31,7 @@ func randomWeights(_ type: GGMLType, rows: Int, columns: Int, using rng: inout S
         case .f32:
             withUnsafeBytes(of: Float.random(in: -1...1, using: &rng)) { for i in 0..<4 { bytes[at + i] = $0[i] } }
         case .f16: setHalf(Float.random(in: -1...1, using: &rng), at: at)
-        case .q4_0, .q8_0: setHalf(Float.random(in: -0.05...0.05, using: &rng), at: at)
+        case .q4_0, .q5_0, .q8_0: setHalf(Float.random(in: -0.05...0.05, using: &rng), at: at)
         case .q4_1:
             setHalf(Float.random(in: 0.001...0.02, using: &rng), at: at)
             setHalf(Float.random(in: -0.15...0, using: &rng), at: at + 2)
@@ -77,6 +77,12 @@ func dequantizeRow(_ type: GGMLType, _ row: UnsafeRawPointer, columns: Int) -> [
         case .f16: out.append(half(p, 0))
         case .q4_0: for j in 0..<32 { out.append(half(p, 0) * Float((j < 16 ? byte(p, 2 + j) & 0xF : byte(p, 2 + j - 16) >> 4) - 8)) }
         case .q4_1: for j in 0..<32 { out.append(half(p, 0) * Float(j < 16 ? byte(p, 4 + j) & 0xF : byte(p, 4 + j - 16) >> 4) + half(p, 2)) }
+        case .q5_0:
+            let qh = Int(p.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+            for j in 0..<32 {
+                let low = j < 16 ? byte(p, 6 + j) & 0xF : byte(p, 6 + j - 16) >> 4
+                out.append(half(p, 0) * Float((low | ((qh >> j) & 1) << 4) - 16))
+            }
         case .q8_0: for j in 0..<32 { out.append(half(p, 0) * Float(p.load(fromByteOffset: 2 + j, as: Int8.self))) }
         case .q4_K, .q5_K:
             let quants = type == .q4_K ? 16 : 48

@@ -14,7 +14,7 @@ public enum ActivationFormat: Sendable, Equatable {
         switch type {
         case .f32, .f16: self = .f32
         case .q4_0, .q4_1: self = .q8_1
-        case .q8_0: self = .q8_0
+        case .q8_0, .q5_0: self = .q8_0
         case .q4_K, .q5_K, .q6_K: self = .q8_K
         default: return nil
         }

@@ -98,8 +98,22 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     /// A panel kernel computes each output from its own weight row and activation row in one
     /// fixed order whatever the batch size, so a sequence gets the same bits decoded alone, in a
     /// batch of concurrent sequences, or as part of a prompt.
+    ///
+    /// Q5_0 weights are multiplied on the panels only once repacked (as Q8_0, `packPanels`); their
+    /// file rows go to the row kernels (`panelKernelReadsFileRows`).
     @inline(__always)
     public func usesPanelKernel(_ type: GGMLType) -> Bool {
+        #if canImport(SLMKernelsC)
+        return backend == .avx512VNNI && Self.panelTypeCode(type) != nil
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether a panel kernel reads weights of `type` in the file's row order (`panelGemm`), not
+    /// only repacked.
+    @inline(__always)
+    func panelKernelReadsFileRows(_ type: GGMLType) -> Bool {
         #if canImport(SLMKernelsC)
         return cPanelKernel(type) != nil
         #else
@@ -146,6 +160,15 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         switch Self.panelTypeCode(weights.type) {
         case 0: slm_pack_panels_q4_0(weights.base, weights.rowStride, rows, blocks, destination)
         case 1: slm_pack_panels_q4_1(weights.base, weights.rowStride, rows, blocks, destination)
+        case 2 where weights.type == .q5_0:
+            // Each 5-bit value less 16 is an int8: pack the rows rewritten as Q8_0 blocks.
+            let rowBytes = Int(blocks) * GGMLType.q8_0.bytesPerBlock
+            let rewritten = UnsafeMutableRawPointer.allocate(byteCount: Int(rows) * rowBytes, alignment: 64)
+            defer { rewritten.deallocate() }
+            for r in 0..<Int(rows) {
+                BlockConversion.q5_0AsQ8_0(weights.row(r), blocks: Int(blocks), into: rewritten + r * rowBytes)
+            }
+            slm_pack_panels_q8_0(rewritten, rowBytes, rows, blocks, destination)
         case 2: slm_pack_panels_q8_0(weights.base, weights.rowStride, rows, blocks, destination)
         default: preconditionFailure("no repacked panel kernel for \(weights.type)")
         }
@@ -231,13 +254,13 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         #endif
     }
 
-    /// The C layouts' code for `type` (0 Q4_0, 1 Q4_1, 2 Q8_0), if it has one.
+    /// The C layouts' code for `type` (0 Q4_0, 1 Q4_1, 2 Q8_0, and Q5_0 rewritten as Q8_0), if it has one.
     @inline(__always)
     private static func panelTypeCode(_ type: GGMLType) -> Int32? {
         switch type {
         case .q4_0: 0
         case .q4_1: 1
-        case .q8_0: 2
+        case .q8_0, .q5_0: 2
         default: nil
         }
     }

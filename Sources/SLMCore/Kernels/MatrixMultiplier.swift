@@ -225,6 +225,7 @@ public struct MatrixProduct: @unchecked Sendable {
                 output: output + start, outputStride: w.rows, scratch: scratch)
             return
         }
+        guard kernels.panelKernelReadsFileRows(w.type) else { return compute(rows: start, count: count, x, kernels) }
         kernels.panelGemm(
             w.type, weights: w.row(start), weightStride: w.rowStride, rows: count, blocks: w.columns / w.type.blockSize,
             activations: x.base, activationStride: x.rowStride, scales: scales, batch: x.rows,

@@ -10,6 +10,7 @@ enum PortableDot {
         case .f16: ReferenceDot.dotF16(w, x, count: blocks)
         case .q4_0: dotQ4Q8_1(w, x, blocks: blocks, hasMin: false)
         case .q4_1: dotQ4Q8_1(w, x, blocks: blocks, hasMin: true)
+        case .q5_0: dotQ5_0Q8_0(w, x, blocks: blocks)
         case .q8_0: dotQ8_0Q8_0(w, x, blocks: blocks)
         case .q4_K: dotQ45_KQ8_K(w, x, blocks: blocks, hasHighBit: false)
         case .q5_K: dotQ45_KQ8_K(w, x, blocks: blocks, hasHighBit: true)
@@ -60,6 +61,27 @@ enum PortableDot {
             total += dw * ReferenceDot.half(xb, 0) * Float(sum)
             // Q4_1 adds m_w·s_x; Q4_0's offset of −8 is −8·d_w·s_x.
             total += (hasMin ? ReferenceDot.half(wb, 2) : -8 * dw) * ReferenceDot.half(xb, 2)
+        }
+        return total
+    }
+
+    /// Q5_0 × Q8_0: each block's 5-bit values rebuilt 16 at a time (nibbles, then bit j of `qh`
+    /// moved to bit 4), less 16.
+    static func dotQ5_0Q8_0(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, blocks: Int) -> Float {
+        let bit = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        var total: Float = 0
+        for b in 0..<blocks {
+            let wb = w + b * 22, xb = x + b * 34
+            let qh = UInt32(littleEndian: wb.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+            let bytes = wb.loadUnaligned(fromByteOffset: 6, as: SIMD16<UInt8>.self)
+            var sum: Int32 = 0
+            for half in 0..<2 {
+                let nibbles = half == 0 ? bytes & 0x0F : bytes &>> 4
+                let high = SIMD16<UInt8>(truncatingIfNeeded: ((SIMD16<UInt32>(repeating: qh >> UInt32(16 * half)) &>> bit) & 1) &<< 4)
+                let a = widen(nibbles | high) &- 16
+                sum &+= sum16(a, xb.loadUnaligned(fromByteOffset: 2 + 16 * half, as: SIMD16<Int8>.self))
+            }
+            total += ReferenceDot.half(wb, 0) * ReferenceDot.half(xb, 0) * Float(sum)
         }
         return total
     }

@@ -9,6 +9,7 @@ public enum ReferenceDot {
         case .f16: dotF16(w, x, count: blocks)
         case .q4_0: dotQ4_0Q8_1(w, x, blocks: blocks)
         case .q4_1: dotQ4_1Q8_1(w, x, blocks: blocks)
+        case .q5_0: dotQ5_0Q8_0(w, x, blocks: blocks)
         case .q8_0: dotQ8_0Q8_0(w, x, blocks: blocks)
         case .q4_K: dotQ4_KQ8_K(w, x, blocks: blocks)
         case .q5_K: dotQ5_KQ8_K(w, x, blocks: blocks)
@@ -53,6 +54,18 @@ public enum ReferenceDot {
             var sum: Int32 = 0
             for j in 0..<32 { sum += nibble(wb + 4, j) * int8(xb + 4, j) }
             total += half(wb, 0) * half(xb, 0) * Float(sum) + half(wb, 2) * half(xb, 2)
+        }
+        return total
+    }
+
+    /// Σ d_w·(q_w − 16) · d_x·q_x over Q5_0 weights (5-bit q_w: a nibble and one bit of `qh`) and Q8_0 activations.
+    static func dotQ5_0Q8_0(_ w: UnsafeRawPointer, _ x: UnsafeRawPointer, blocks: Int) -> Float {
+        var total: Float = 0
+        for b in 0..<blocks {
+            let wb = w + b * 22, xb = x + b * 34
+            var sum: Int32 = 0
+            for j in 0..<32 { sum += (q5(wb, j) - 16) * int8(xb + 2, j) }
+            total += half(wb, 0) * half(xb, 0) * Float(sum)
         }
         return total
     }
@@ -132,6 +145,12 @@ public enum ReferenceDot {
 
     @inline(__always) static func int8(_ p: UnsafeRawPointer, _ j: Int) -> Int32 {
         Int32(p.load(fromByteOffset: j, as: Int8.self))
+    }
+
+    /// Element `j` (0..<32) of a Q5_0 block at `p` (0...31): its nibble and bit j of `qh`.
+    @inline(__always) static func q5(_ p: UnsafeRawPointer, _ j: Int) -> Int32 {
+        let qh = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+        return nibble(p + 6, j) | Int32((qh >> UInt32(j)) & 1) << 4
     }
 
     /// Element `j` (0..<32) of 16 packed nibbles: low nibbles first, then high.

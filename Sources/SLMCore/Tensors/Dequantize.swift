@@ -50,12 +50,12 @@ public enum Dequantize {
         let panel = panels + (r / 16) * KernelSet.panelStride(matrix.type, blocks: blocks)
         let lane = r % 16
         let blockBytes = KernelSet.panelStride(matrix.type, blocks: 1)
-        withUnsafeTemporaryAllocation(byteCount: matrix.type.bytesPerBlock, alignment: 4) { block in
+        withUnsafeTemporaryAllocation(byteCount: max(matrix.type.bytesPerBlock, GGMLType.q8_0.bytesPerBlock), alignment: 4) { block in
             let out = block.baseAddress!
             for b in 0..<blocks {
                 let source = panel + b * blockBytes
                 switch matrix.type {
-                case .q8_0:
+                case .q8_0, .q5_0:  // Q5_0 is repacked as Q8_0 blocks of the same values
                     out.copyMemory(from: source + 512 + 2 * lane, byteCount: 2)
                     for q in 0..<8 {
                         for i in 0..<4 { out.storeBytes(of: source.load(fromByteOffset: q * 64 + lane * 4 + i, as: UInt8.self) ^ 0x80, toByteOffset: 2 + 4 * q + i, as: UInt8.self) }
