@@ -50,6 +50,39 @@ import Testing
         }
     }
 
+    /// The K-quant C kernels sum each super-block's integers exactly and scale them in the
+    /// reference's order, so they give the scalar definition's bits.
+    @Test(arguments: [GGMLType.q4_K, .q6_K])
+    func kQuantCKernelsGiveTheReferenceBits(type: GGMLType) throws {
+        let kernels = try #require(KernelSet(backend: .avx2), "this CPU lacks AVX2, so no K-quant C kernel runs here")
+        for columns in Self.awkwardColumns(type) {
+            let rows = 6, batch = 3
+            var rng = SeededGenerator(seed: UInt64(columns &* 17) &+ UInt64(type.rawValue))
+            let weights = randomWeights(type, rows: rows, columns: columns, using: &rng)
+            let activations = (0..<batch).map { _ in referenceActivations(randomActivations(columns, using: &rng), for: type) }
+            let blocks = columns / type.blockSize, rowBytes = type.rowBytes(count: columns)!
+            let x = activations.flatMap { $0 }
+            var y = [Float](repeating: .nan, count: batch * rows)
+            weights.withUnsafeBytes { w in
+                x.withUnsafeBytes { xb in
+                    y.withUnsafeMutableBufferPointer { out in
+                        kernels.gemm(type, weights: w.baseAddress!, weightStride: rowBytes, rows: rows, blocks: blocks,
+                                     activations: xb.baseAddress!, activationStride: activations[0].count, batch: batch,
+                                     output: out.baseAddress!, outputStride: rows)
+                    }
+                }
+                for r in 0..<rows {
+                    for b in 0..<batch {
+                        let expected = activations[b].withUnsafeBytes {
+                            ReferenceDot.dot(type, w.baseAddress! + r * rowBytes, $0.baseAddress!, blocks: blocks)
+                        }
+                        #expect(y[b * rows + r].bitPattern == expected.bitPattern, "\(type) \(columns) columns, row \(r), batch \(b)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test(arguments: quantizedWeightTypes + [.f32, .f16])
     func referenceAgreesWithDequantizedFloatDotWithinActivationRounding(type: GGMLType) {
         for columns in Self.awkwardColumns(type) {
