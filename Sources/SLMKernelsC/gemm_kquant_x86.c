@@ -105,22 +105,24 @@ KQ_FN float kq_dot_q6_K(const uint8_t *w, const uint8_t *x, int64_t blocks) {
     return total;
 }
 
-KQ_TARGET void slm_gemm_q4_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
-                                       size_t x_stride, int64_t batch, float *y, size_t y_stride) {
+/// Every weight row times every activation row with `dot`, inlined with it.
+KQ_FN void kq_gemm(float (*dot)(const uint8_t *, const uint8_t *, int64_t), const void *w, size_t w_stride, int64_t rows,
+                   int64_t blocks, const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride) {
     for (int64_t r = 0; r < rows; r++) {
         const uint8_t *row = (const uint8_t *)w + (size_t)r * w_stride;
         for (int64_t b = 0; b < batch; b++)
-            y[(size_t)b * y_stride + (size_t)r] = kq_dot_q4_K(row, (const uint8_t *)x + (size_t)b * x_stride, blocks);
+            y[(size_t)b * y_stride + (size_t)r] = dot(row, (const uint8_t *)x + (size_t)b * x_stride, blocks);
     }
+}
+
+KQ_TARGET void slm_gemm_q4_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
+                                       size_t x_stride, int64_t batch, float *y, size_t y_stride) {
+    kq_gemm(kq_dot_q4_K, w, w_stride, rows, blocks, x, x_stride, batch, y, y_stride);
 }
 
 KQ_TARGET void slm_gemm_q6_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
                                        size_t x_stride, int64_t batch, float *y, size_t y_stride) {
-    for (int64_t r = 0; r < rows; r++) {
-        const uint8_t *row = (const uint8_t *)w + (size_t)r * w_stride;
-        for (int64_t b = 0; b < batch; b++)
-            y[(size_t)b * y_stride + (size_t)r] = kq_dot_q6_K(row, (const uint8_t *)x + (size_t)b * x_stride, blocks);
-    }
+    kq_gemm(kq_dot_q6_K, w, w_stride, rows, blocks, x, x_stride, batch, y, y_stride);
 }
 
 #else

@@ -11,6 +11,22 @@ import Testing
         KernelSet.supportedBackends.filter { $0 != .reference }.map { (type, $0) }
     } + [(.f32, .portable), (.f16, .portable)]
 
+    /// `kernels.gemm` of `rows` weight rows times the activation rows (`batch × rows` outputs).
+    static func gemm(_ kernels: KernelSet, _ type: GGMLType, _ weights: [UInt8], rows: Int, blocks: Int, _ activations: [[UInt8]]) -> [Float] {
+        let x = activations.flatMap { $0 }
+        var y = [Float](repeating: .nan, count: activations.count * rows)
+        weights.withUnsafeBytes { w in
+            x.withUnsafeBytes { xb in
+                y.withUnsafeMutableBufferPointer { out in
+                    kernels.gemm(type, weights: w.baseAddress!, weightStride: weights.count / rows, rows: rows, blocks: blocks,
+                                 activations: xb.baseAddress!, activationStride: activations[0].count, batch: activations.count,
+                                 output: out.baseAddress!, outputStride: rows)
+                }
+            }
+        }
+        return y
+    }
+
     @Test(arguments: typesAndBackends)
     func fastKernelAgreesWithReferenceOnAwkwardShapes(type: GGMLType, backend: KernelSet.Backend) throws {
         let kernels = try #require(KernelSet(backend: backend))
@@ -21,18 +37,7 @@ import Testing
                 let activations = (0..<batch).map { _ in referenceActivations(randomActivations(columns, using: &rng), for: type) }
                 let blocks = type.blockSize == 1 ? columns : columns / type.blockSize
                 let rowBytes = type.rowBytes(count: columns)!
-                let xStride = activations[0].count
-                let x = activations.flatMap { $0 }
-                var y = [Float](repeating: .nan, count: batch * rows)
-                weights.withUnsafeBytes { w in
-                    x.withUnsafeBytes { xb in
-                        y.withUnsafeMutableBufferPointer { out in
-                            kernels.gemm(type, weights: w.baseAddress!, weightStride: rowBytes, rows: rows, blocks: blocks,
-                                         activations: xb.baseAddress!, activationStride: xStride, batch: batch,
-                                         output: out.baseAddress!, outputStride: rows)
-                        }
-                    }
-                }
+                let y = Self.gemm(kernels, type, weights, rows: rows, blocks: blocks, activations)
                 weights.withUnsafeBytes { w in
                     for r in 0..<rows {
                         for b in 0..<batch {
@@ -61,16 +66,8 @@ import Testing
             let weights = randomWeights(type, rows: rows, columns: columns, using: &rng)
             let activations = (0..<batch).map { _ in referenceActivations(randomActivations(columns, using: &rng), for: type) }
             let blocks = columns / type.blockSize, rowBytes = type.rowBytes(count: columns)!
-            let x = activations.flatMap { $0 }
-            var y = [Float](repeating: .nan, count: batch * rows)
+            let y = Self.gemm(kernels, type, weights, rows: rows, blocks: blocks, activations)
             weights.withUnsafeBytes { w in
-                x.withUnsafeBytes { xb in
-                    y.withUnsafeMutableBufferPointer { out in
-                        kernels.gemm(type, weights: w.baseAddress!, weightStride: rowBytes, rows: rows, blocks: blocks,
-                                     activations: xb.baseAddress!, activationStride: activations[0].count, batch: batch,
-                                     output: out.baseAddress!, outputStride: rows)
-                    }
-                }
                 for r in 0..<rows {
                     for b in 0..<batch {
                         let expected = activations[b].withUnsafeBytes {

@@ -256,7 +256,7 @@ public final class RepackedWeights: @unchecked Sendable {
             } else if name.contains(".panels.tmp-") {
                 var info = stat()
                 guard stat(path, &info) == 0 else { continue }
-                stale = Int(time(nil)) - Int(modificationSeconds(info)) > abandonedAfterSeconds
+                stale = Int(time(nil)) - Int(modificationTime(info).tv_sec) > abandonedAfterSeconds
             } else {
                 continue
             }
@@ -285,24 +285,18 @@ public final class RepackedWeights: @unchecked Sendable {
         }
         var info = stat()
         guard stat(String(decoding: pathBuffer, as: UTF8.self), &info) == 0 else { return errno == ENOENT || errno == ENOTDIR }
-        let current: [UInt64] = [UInt64(info.st_size), UInt64(bitPattern: Int64(modificationSeconds(info))),
-                                 UInt64(modificationNanoseconds(info)), UInt64(info.st_dev), UInt64(info.st_ino)]
+        let modified = modificationTime(info)
+        let current: [UInt64] = [UInt64(info.st_size), UInt64(bitPattern: Int64(modified.tv_sec)), UInt64(modified.tv_nsec),
+                                 UInt64(info.st_dev), UInt64(info.st_ino)]
         return Array(words[2...6]) != current
     }
 
-    private static func modificationSeconds(_ info: stat) -> Int {
+    /// `info`'s modification time.
+    private static func modificationTime(_ info: stat) -> timespec {
         #if canImport(Darwin)
-        Int(info.st_mtimespec.tv_sec)
+        info.st_mtimespec
         #else
-        Int(info.st_mtim.tv_sec)
-        #endif
-    }
-
-    private static func modificationNanoseconds(_ info: stat) -> Int {
-        #if canImport(Darwin)
-        Int(info.st_mtimespec.tv_nsec)
-        #else
-        Int(info.st_mtim.tv_nsec)
+        info.st_mtim
         #endif
     }
 
