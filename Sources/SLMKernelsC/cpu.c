@@ -1,4 +1,4 @@
-// Run-time CPU feature detection and the spin-wait hint.
+// Run-time CPU feature detection, the spin-wait hint, and the read loop of bandwidth measurements.
 #include "SLMKernelsC.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -21,9 +21,30 @@ uint32_t slm_cpu_features(void) {
 
 void slm_cpu_relax(void) { _mm_pause(); }
 
+__attribute__((target("avx2"))) float slm_read_sum_avx2(const float *p, int64_t count) {
+    __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+    int64_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+        a = _mm256_add_ps(a, _mm256_loadu_ps(p + i));
+        b = _mm256_add_ps(b, _mm256_loadu_ps(p + i + 8));
+        c = _mm256_add_ps(c, _mm256_loadu_ps(p + i + 16));
+        d = _mm256_add_ps(d, _mm256_loadu_ps(p + i + 24));
+    }
+    float lanes[8], sum = 0;
+    _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
+    for (int k = 0; k < 8; k++) sum += lanes[k];
+    for (; i < count; i++) sum += p[i];
+    return sum;
+}
+
 #else
 
 uint32_t slm_cpu_features(void) { return 0; }
+
+float slm_read_sum_avx2(const float *p, int64_t count) {
+    (void)p; (void)count;
+    __builtin_trap();
+}
 
 void slm_cpu_relax(void) {
 #if defined(__aarch64__)

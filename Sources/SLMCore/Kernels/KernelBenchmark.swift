@@ -3,6 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(SLMKernelsC)
+import SLMKernelsC
+#endif
 
 /// Measures the matrix kernels over a model's own weight matrices, and the machine's memory
 /// bandwidth, so kernel speed can be read against the bandwidth bound. A benchmark, not a test.
@@ -73,10 +76,19 @@ public enum KernelBenchmark {
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts)
         defer { sums.deallocate() }
         var times: [Double] = []
+        // The C loop where it runs: the Swift one, compiled for SSE2, reads slower than a cache.
+        let usesCLoop = KernelSet.supportedBackends.contains(.avx2)
         for _ in 0..<sweeps {
             let t0 = now()
             pool.parallelFor(count: parts) { part in
                 let begin = count * part / parts, end = count * (part + 1) / parts
+                #if canImport(SLMKernelsC)
+                if usesCLoop {
+                    let floats = UnsafeRawPointer(buffer + begin).assumingMemoryBound(to: Float.self)
+                    sums[part] = slm_read_sum_avx2(floats, Int64((end - begin) * 16))
+                    return
+                }
+                #endif
                 var a = SIMD16<Float>(), b = SIMD16<Float>(), c = SIMD16<Float>(), d = SIMD16<Float>()
                 var i = begin
                 while i + 4 <= end {

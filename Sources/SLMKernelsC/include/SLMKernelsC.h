@@ -26,6 +26,10 @@ uint32_t slm_cpu_features(void);
 /// One instance of the spin-wait hint (`pause` on x86, `yield` on ARM).
 void slm_cpu_relax(void);
 
+/// The sum of `count` floats, read with four 256-bit accumulators (AVX2; SLM_FEATURE_AVX2 only):
+/// the loop of read-bandwidth measurements, fast enough not to be what they measure.
+float slm_read_sum_avx2(const float *p, int64_t count);
+
 /// y[b * y_stride + r] = dot(weight row r, activation row b) for r < rows, b < batch.
 ///
 /// Weight rows are `blocks` consecutive GGML blocks, `w_stride` bytes apart; activation rows are
