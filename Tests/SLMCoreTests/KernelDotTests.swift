@@ -27,6 +27,18 @@ import Testing
         return y
     }
 
+    /// `gemm` with `ReferenceDot`, one output at a time.
+    static func referenceGemm(_ type: GGMLType, _ weights: [UInt8], rows: Int, blocks: Int, _ activations: [[UInt8]]) -> [Float] {
+        let rowBytes = weights.count / rows
+        return weights.withUnsafeBytes { w in
+            activations.flatMap { x in
+                x.withUnsafeBytes { xb in
+                    (0..<rows).map { r in ReferenceDot.dot(type, w.baseAddress! + r * rowBytes, xb.baseAddress!, blocks: blocks) }
+                }
+            }
+        }
+    }
+
     @Test(arguments: typesAndBackends)
     func fastKernelAgreesWithReferenceOnAwkwardShapes(type: GGMLType, backend: KernelSet.Backend) throws {
         let kernels = try #require(KernelSet(backend: backend))
@@ -38,12 +50,11 @@ import Testing
                 let blocks = type.blockSize == 1 ? columns : columns / type.blockSize
                 let rowBytes = type.rowBytes(count: columns)!
                 let y = Self.gemm(kernels, type, weights, rows: rows, blocks: blocks, activations)
+                let reference = Self.referenceGemm(type, weights, rows: rows, blocks: blocks, activations)
                 weights.withUnsafeBytes { w in
                     for r in 0..<rows {
                         for b in 0..<batch {
-                            let expected = activations[b].withUnsafeBytes {
-                                ReferenceDot.dot(type, w.baseAddress! + r * rowBytes, $0.baseAddress!, blocks: blocks)
-                            }
+                            let expected = reference[b * rows + r]
                             let scale = magnitude(type, w.baseAddress! + r * rowBytes, activations[b], columns: columns)
                             // The same integer sums; only the order of float additions differs.
                             #expect(abs(y[b * rows + r] - expected) <= 1e-5 * scale,
@@ -65,17 +76,11 @@ import Testing
             var rng = SeededGenerator(seed: UInt64(columns &* 17) &+ UInt64(type.rawValue))
             let weights = randomWeights(type, rows: rows, columns: columns, using: &rng)
             let activations = (0..<batch).map { _ in referenceActivations(randomActivations(columns, using: &rng), for: type) }
-            let blocks = columns / type.blockSize, rowBytes = type.rowBytes(count: columns)!
+            let blocks = columns / type.blockSize
             let y = Self.gemm(kernels, type, weights, rows: rows, blocks: blocks, activations)
-            weights.withUnsafeBytes { w in
-                for r in 0..<rows {
-                    for b in 0..<batch {
-                        let expected = activations[b].withUnsafeBytes {
-                            ReferenceDot.dot(type, w.baseAddress! + r * rowBytes, $0.baseAddress!, blocks: blocks)
-                        }
-                        #expect(y[b * rows + r].bitPattern == expected.bitPattern, "\(type) \(columns) columns, row \(r), batch \(b)")
-                    }
-                }
+            let expected = Self.referenceGemm(type, weights, rows: rows, blocks: blocks, activations)
+            for (i, (fast, reference)) in zip(y, expected).enumerated() {
+                #expect(fast.bitPattern == reference.bitPattern, "\(type) \(columns) columns, row \(i % rows), batch \(i / rows)")
             }
         }
     }
