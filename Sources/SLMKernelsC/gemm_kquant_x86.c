@@ -1,4 +1,4 @@
-// K-quant row kernels (Q4_K and Q6_K weights times Q8_K activations) for x86-64 with AVX2, also
+// K-quant row kernels (Q4_K, Q5_K and Q6_K weights times Q8_K activations) for x86-64 with AVX2, also
 // run on AVX-512 VNNI CPUs, which have no panel kernel for these types. Per 256-element super-block
 // the integer sums are exact (vpmaddubsw pairs fit 16 bits: at most 63·128·2), and they are
 // scaled to floats in the order of SLMCore's `ReferenceDot`, so a row's dot product has the same
@@ -35,14 +35,18 @@ KQ_FN const int16_t *kq_bsums(const uint8_t *xb) { return (const int16_t *)(xb +
 /// all of them.
 #define KQ_TILE 4
 
-/// Q4_K · Q8_K for `nx` (1...KQ_TILE) activation rows `x_stride` apart, into `out[0 ..< nx]`:
-/// eight groups of 32 with 6-bit scales and mins. Per row, Σ_g sc_g·Σ q·x (exact) times d·d_x,
-/// less Σ_g m_g·(sums of the group's activations) times dmin·d_x.
-KQ_FN void kq_dot_q4_K(const uint8_t *w, const uint8_t *x, size_t x_stride, const int nx, int64_t blocks, float *out) {
-    const __m256i low = _mm256_set1_epi8(0x0F);
+/// Q4_K or (`high`) Q5_K · Q8_K for `nx` (1...KQ_TILE) activation rows `x_stride` apart, into
+/// `out[0 ..< nx]`: eight groups of 32 with 6-bit scales and mins; Q5_K adds a fifth bit per
+/// value from `qh` (bit g of byte l for element l of group g). Per row, Σ_g sc_g·Σ q·x (exact)
+/// times d·d_x, less Σ_g m_g·(sums of the group's activations) times dmin·d_x.
+KQ_FN void kq_dot_q45_K(const uint8_t *w, const uint8_t *x, size_t x_stride, const int nx, int64_t blocks, float *out,
+                        const int high) {
+    const __m256i low = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(0x01);
+    const size_t block_bytes = high ? 176 : 144, quants = high ? 48 : 16;
     float total[KQ_TILE] = {0};
     for (int64_t b = 0; b < blocks; b++) {
-        const uint8_t *wb = w + b * 144, *s = wb + 4;
+        const uint8_t *wb = w + b * block_bytes, *s = wb + 4;
+        const __m256i qh = high ? _mm256_loadu_si256((const __m256i *)(wb + 16)) : _mm256_setzero_si256();
         int32_t scale[8], minimum[8];
         for (int g = 0; g < 4; g++) {
             scale[g] = s[g] & 63;
@@ -53,8 +57,12 @@ KQ_FN void kq_dot_q4_K(const uint8_t *w, const uint8_t *x, size_t x_stride, cons
         __m256i acc[KQ_TILE];
         for (int i = 0; i < nx; i++) acc[i] = _mm256_setzero_si256();
         for (int k = 0; k < 4; k++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * k));
-            const __m256i q0 = _mm256_and_si256(q, low), q1 = kq_shift_bytes(q, 4, low);
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + quants + 32 * k));
+            __m256i q0 = _mm256_and_si256(q, low), q1 = kq_shift_bytes(q, 4, low);
+            if (high) {
+                q0 = _mm256_or_si256(q0, _mm256_slli_epi16(kq_shift_bytes(qh, 2 * k, one), 4));
+                q1 = _mm256_or_si256(q1, _mm256_slli_epi16(kq_shift_bytes(qh, 2 * k + 1, one), 4));
+            }
             const __m256i s0 = _mm256_set1_epi16((int16_t)scale[2 * k]), s1 = _mm256_set1_epi16((int16_t)scale[2 * k + 1]);
             for (int i = 0; i < nx; i++) {
                 const uint8_t *xq = x + (size_t)i * x_stride + b * 292 + 4 + 64 * k;
@@ -80,7 +88,15 @@ KQ_FN void kq_dot_q4_K(const uint8_t *w, const uint8_t *x, size_t x_stride, cons
     for (int i = 0; i < nx; i++) out[i] = total[i];
 }
 
-/// Q6_K · Q8_K for `nx` (1...KQ_TILE) activation rows, as `kq_dot_q4_K`: sixteen groups of 16
+KQ_FN void kq_dot_q4_K(const uint8_t *w, const uint8_t *x, size_t x_stride, const int nx, int64_t blocks, float *out) {
+    kq_dot_q45_K(w, x, x_stride, nx, blocks, out, 0);
+}
+
+KQ_FN void kq_dot_q5_K(const uint8_t *w, const uint8_t *x, size_t x_stride, const int nx, int64_t blocks, float *out) {
+    kq_dot_q45_K(w, x, x_stride, nx, blocks, out, 1);
+}
+
+/// Q6_K · Q8_K for `nx` (1...KQ_TILE) activation rows, as `kq_dot_q45_K`: sixteen groups of 16
 /// with int8 scales, q = 4 low bits | 2 high bits << 4, weight d·sc·(q − 32). The −32 comes off
 /// through the activations' group sums.
 KQ_FN void kq_dot_q6_K(const uint8_t *w, const uint8_t *x, size_t x_stride, const int nx, int64_t blocks, float *out) {
@@ -153,6 +169,11 @@ KQ_TARGET void slm_gemm_q4_K_q8_K_avx2(const void *w, size_t w_stride, int64_t r
     kq_gemm(kq_dot_q4_K, w, w_stride, rows, blocks, x, x_stride, batch, y, y_stride);
 }
 
+KQ_TARGET void slm_gemm_q5_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
+                                       size_t x_stride, int64_t batch, float *y, size_t y_stride) {
+    kq_gemm(kq_dot_q5_K, w, w_stride, rows, blocks, x, x_stride, batch, y, y_stride);
+}
+
 KQ_TARGET void slm_gemm_q6_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
                                        size_t x_stride, int64_t batch, float *y, size_t y_stride) {
     kq_gemm(kq_dot_q6_K, w, w_stride, rows, blocks, x, x_stride, batch, y, y_stride);
@@ -162,6 +183,11 @@ KQ_TARGET void slm_gemm_q6_K_q8_K_avx2(const void *w, size_t w_stride, int64_t r
 
 // Not x86-64: the entry points exist so Swift links everywhere; SLMCore never calls them there.
 void slm_gemm_q4_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
+                             size_t x_stride, int64_t batch, float *y, size_t y_stride) {
+    (void)w; (void)w_stride; (void)rows; (void)blocks; (void)x; (void)x_stride; (void)batch; (void)y; (void)y_stride;
+    __builtin_trap();
+}
+void slm_gemm_q5_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks, const void *x,
                              size_t x_stride, int64_t batch, float *y, size_t y_stride) {
     (void)w; (void)w_stride; (void)rows; (void)blocks; (void)x; (void)x_stride; (void)batch; (void)y; (void)y_stride;
     __builtin_trap();

@@ -68,7 +68,7 @@ import Testing
 
     /// The K-quant C kernels sum each super-block's integers exactly and scale them in the
     /// reference's order, so they give the scalar definition's bits.
-    @Test(arguments: [GGMLType.q4_K, .q6_K])
+    @Test(arguments: [GGMLType.q4_K, .q5_K, .q6_K])
     func kQuantCKernelsGiveTheReferenceBits(type: GGMLType) throws {
         let kernels = try #require(KernelSet(backend: .avx2), "this CPU lacks AVX2, so no K-quant C kernel runs here")
         for columns in Self.awkwardColumns(type) {

@@ -7,8 +7,8 @@ import SLMKernelsC
 ///
 /// On x86-64 with AVX-512 VNNI the C panel kernels use 512-bit `vpdpbusd` for every batch size
 /// (Q4_0, Q4_1, Q8_0, and Q5_0 repacked as Q8_0); with AVX2 the C row kernels use `vpmaddubsw`;
-/// Q4_K and Q6_K run on AVX2 row kernels on both; everywhere else (ARM, older x86) the portable
-/// Swift SIMD kernels run. Weight types without a C kernel (Q5_0 rows not repacked, Q5_K, F32,
+/// Q4_K, Q5_K and Q6_K run on AVX2 row kernels on both; everywhere else (ARM, older x86) the
+/// portable Swift SIMD kernels run. Weight types without a C kernel (Q5_0 rows not repacked, F32,
 /// F16) use the portable kernels on every backend.
 public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
     /// A family of kernels.
@@ -331,6 +331,7 @@ public struct KernelSet: Sendable, Equatable, CustomStringConvertible {
         case (.avx512VNNI, .q8_0), (.avx2, .q8_0): slm_gemm_q8_0_q8_0_avx2
         // No panel kernel reads the K-quants: these row kernels serve both backends.
         case (.avx512VNNI, .q4_K), (.avx2, .q4_K): slm_gemm_q4_K_q8_K_avx2
+        case (.avx512VNNI, .q5_K), (.avx2, .q5_K): slm_gemm_q5_K_q8_K_avx2
         case (.avx512VNNI, .q6_K), (.avx2, .q6_K): slm_gemm_q6_K_q8_K_avx2
         default: nil
         }

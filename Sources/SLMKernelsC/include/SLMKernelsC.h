@@ -50,6 +50,8 @@ void slm_gemm_q8_0_q8_0_avx2(const void *w, size_t w_stride, int64_t rows, int64
 // MARK: Rows: K-quants times Q8_K, AVX2 (vpmaddubsw), on AVX2 and AVX-512 VNNI CPUs (gemm_kquant_x86.c)
 void slm_gemm_q4_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
+void slm_gemm_q5_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
+                             const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
 void slm_gemm_q6_K_q8_K_avx2(const void *w, size_t w_stride, int64_t rows, int64_t blocks,
                              const void *x, size_t x_stride, int64_t batch, float *y, size_t y_stride);
 
