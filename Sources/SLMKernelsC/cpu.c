@@ -4,6 +4,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
+#include "ops_exp_x86.h"
+
 uint32_t slm_cpu_features(void) {
     __builtin_cpu_init();
     uint32_t features = 0;
@@ -21,7 +23,7 @@ uint32_t slm_cpu_features(void) {
 
 void slm_cpu_relax(void) { _mm_pause(); }
 
-__attribute__((target("avx2"))) float slm_read_sum_avx2(const float *p, int64_t count) {
+__attribute__((target("avx2,fma"))) float slm_read_sum_avx2(const float *p, int64_t count) {
     __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
     int64_t i = 0;
     for (; i + 32 <= count; i += 32) {
@@ -30,9 +32,7 @@ __attribute__((target("avx2"))) float slm_read_sum_avx2(const float *p, int64_t 
         c = _mm256_add_ps(c, _mm256_loadu_ps(p + i + 16));
         d = _mm256_add_ps(d, _mm256_loadu_ps(p + i + 24));
     }
-    float lanes[8], sum = 0;
-    _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
-    for (int k = 0; k < 8; k++) sum += lanes[k];
+    float sum = slm_sum256(_mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
     for (; i < count; i++) sum += p[i];
     return sum;
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops_exp_x86.h"
+
 // How far ahead of the block being multiplied the kernels ask for weight bytes: the hardware
 // prefetcher alone left a decode step waiting on weight loads.
 #ifndef SLM_PREFETCH_BYTES

@@ -14,13 +14,6 @@
 #define LOCAL(name) CAT(name, ISA)
 #define ISA_FN static inline __attribute__((always_inline, target(ISA_TARGET)))
 
-ISA_FN float LOCAL(hsum)(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 /// The two f16 values at `p` as floats in lanes 0 and 1.
 ISA_FN __m128 LOCAL(half2)(const void *p) {
     int32_t bits;
@@ -82,7 +75,7 @@ ISA_FN void LOCAL(tile_q4)(const uint8_t *w, int64_t blocks, const uint8_t *x, s
             LOCAL(step_q4)(wq, ws, x + (size_t)k * x_stride + (size_t)i * 36 + 4, xs + ((size_t)k * blocks + i) * 2, &acc0[k], &accm[k]);
     }
     for (int k = 0; k < nb; k++) {
-        y[(size_t)k * y_stride] = LOCAL(hsum)(_mm256_add_ps(acc0[k], acc1[k])) + _mm_cvtss_f32(_mm_movehdup_ps(accm[k]));
+        y[(size_t)k * y_stride] = slm_sum256(_mm256_add_ps(acc0[k], acc1[k])) + _mm_cvtss_f32(_mm_movehdup_ps(accm[k]));
     }
 }
 
@@ -128,7 +121,7 @@ ISA_FN void LOCAL(tile_q8_0)(const uint8_t *w, int64_t blocks, const uint8_t *x,
             LOCAL(step_q8)(wq, _mm256_abs_epi8(wq), d, x + (size_t)k * x_stride + (size_t)i * 34 + 2,
                            xs[(size_t)k * blocks + i], &acc0[k]);
     }
-    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = LOCAL(hsum)(_mm256_add_ps(acc0[k], acc1[k]));
+    for (int k = 0; k < nb; k++) y[(size_t)k * y_stride] = slm_sum256(_mm256_add_ps(acc0[k], acc1[k]));
 }
 
 /// d_x of every Q8_0 block of `nb` activation rows, as floats.

@@ -1,4 +1,5 @@
-// e^x sixteen lanes at a time (AVX-512F), shared by the attention and element-wise kernels.
+// e^x sixteen lanes at a time (AVX-512F) or eight (AVX2), and the sum of eight lanes, shared by
+// the x86 kernels.
 //
 // Cephes' expf, as SLMCore's `VectorExp` (eight lanes, Swift): x = n·ln 2 + r with |r| ≤ ln 2 / 2,
 // a degree-7 polynomial for e^r, and 2^n built in the exponent bits. Within 2 ulp of `expf` for x
@@ -33,8 +34,17 @@ SLM_TARGET_AVX512 static inline __m512 slm_exp512(__m512 input) {
     return _mm512_mul_ps(p, scale);
 }
 
-/// `slm_exp512` eight lanes at a time (AVX2 + FMA), the same steps and constants.
 #define SLM_TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+/// The sum of the eight lanes of `v` (AVX).
+SLM_TARGET_AVX2 static inline float slm_sum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// `slm_exp512` eight lanes at a time (AVX2 + FMA), the same steps and constants.
 
 SLM_TARGET_AVX2 static inline __m256 slm_exp256(__m256 input) {
     const __m256 x = _mm256_min_ps(_mm256_max_ps(input, _mm256_set1_ps(-87.33654f)), _mm256_set1_ps(88.0f));

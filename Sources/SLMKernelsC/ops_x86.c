@@ -82,14 +82,6 @@ SLM_TARGET_AVX512 void slm_swiglu_f32(float *gate, const float *up, int64_t n) {
 
 // MARK: AVX2 + FMA: eight floats a step, the tail one at a time as the scalar definitions do
 
-/// Sum of the eight lanes.
-SLM_TARGET_AVX2 static inline float sum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 SLM_TARGET_AVX2 static inline void scale_into_avx2(float *out, const float *x, const float *weight, int64_t n, float scale) {
     const __m256 s = _mm256_set1_ps(scale);
     int64_t i = 0;
@@ -110,7 +102,7 @@ SLM_TARGET_AVX2 void slm_rmsnorm_f32_avx2(float *out, const float *x, const floa
         const __m256 u = _mm256_loadu_ps(x + i);
         a = _mm256_fmadd_ps(u, u, a);
     }
-    float sum = sum256(_mm256_add_ps(a, b));
+    float sum = slm_sum256(_mm256_add_ps(a, b));
     for (; i < n; i++) sum += x[i] * x[i];
     scale_into_avx2(out, x, weight, n, 1.0f / __builtin_sqrtf(sum / (float)n + epsilon));
 }
@@ -124,7 +116,7 @@ SLM_TARGET_AVX2 void slm_add_rmsnorm_f32_avx2(float *x, const float *y, float *o
         _mm256_storeu_ps(x + i, u);
         a = _mm256_fmadd_ps(u, u, a);
     }
-    float sum = sum256(a);
+    float sum = slm_sum256(a);
     for (; i < n; i++) {
         x[i] += y[i];
         sum += x[i] * x[i];

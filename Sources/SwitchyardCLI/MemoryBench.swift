@@ -25,10 +25,12 @@ struct MemoryBench: ParsableCommand {
     @Flag(help: "Print one JSON object per size: mib, gb_s.") var json = false
 
     func run() throws {
-        let mebibytes = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !mebibytes.isEmpty, mebibytes.allSatisfy({ $0 > 0 }), threads >= 1, sweeps >= 1 else {
-            throw ValidationError("--sizes must be positive whole MiB, --threads and --sweeps at least 1")
+        let fields = sizes.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let mebibytes = fields.compactMap { Int($0) }.filter { $0 > 0 }
+        guard mebibytes.count == fields.count else {
+            throw ValidationError("--sizes '\(sizes)': every entry must be a positive whole number of MiB, comma-separated")
         }
+        guard threads >= 1, sweeps >= 1 else { throw ValidationError("--threads and --sweeps must be at least 1") }
         let pool = ThreadPool(threads: threads)
         if !json { print("read bandwidth, \(threads) threads, median of \(sweeps) sweeps") }
         for size in mebibytes {
