@@ -1,8 +1,8 @@
-// Attention kernels over the fp16 key/value cache (layout in slm_attention.h). SLMCore's
+// Attention kernels over the fp16 and 8-bit key/value caches (layouts in slm_attention.h). SLMCore's
 // `AttentionKernel.headReference` and `rowsReference` are the scalar definitions they are tested against.
 //
 // - `slm_attention_head_f16_avx2` (AVX2 + F16C): one query head, two passes over the scores.
-// - `slm_attention_rows_f16_avx512` (AVX-512F): the query heads of one key/value head for one
+// - `slm_attention_rows_f16_avx512` and `_q8_avx512` (AVX-512F): the query heads of one key/value head for one
 //   position (decode) or a run of consecutive positions (prefill), flash-attention style: keys
 //   and values are read a tile of 16 positions at a time, with a running maximum and sum per query
 //   instead of a row of scores, e^x computed 16 lanes at a time, and the scores of a tile coming
@@ -98,62 +98,95 @@ SLM_TARGET_AVX512 ALWAYS_INLINE static inline __m512 load_chunk(const uint16_t *
     return c == chunks - 1 && tail != 0xFFFF ? load_halves_masked(row + 16 * c, tail) : load_halves(row + 16 * c);
 }
 
+/// 16 int8 at `p` as floats.
+SLM_TARGET_AVX512 static inline __m512 load_bytes(const int8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+
+/// Element `c` (of `chunks`, the last one masked by `tail`) of a row of int8 (nothing outside the mask is read).
+SLM_TARGET_AVX512 ALWAYS_INLINE static inline __m512 load_byte_chunk(const int8_t *row, int64_t c, int64_t chunks, __mmask16 tail) {
+    return c == chunks - 1 && tail != 0xFFFF ? _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(tail, row + 16 * c)))
+                                             : load_bytes(row + 16 * c);
+}
+
+/// Bytes from one tile of keys (or values) to the next: the fp16 cache's 16 rows of halves, or an
+/// 8-bit tile (`Q8`).
+ALWAYS_INLINE static inline size_t tile_stride(int64_t head_dim, const int Q8) {
+    return Q8 ? slm_kv_q8_tile_bytes(head_dim) : (size_t)head_dim * TILE * 2;
+}
+
 // MARK: Decode: the queries of one position (AVX-512)
 
 /// Attention of `NQ` (1...4) queries at one position, over positions `0 ..< length`, keeping every
 /// query's output, running maximum and sum in registers across tiles. Per tile: the scores of all
 /// `NQ` queries from one pass over the transposed keys, one e^x vector per query, and each value
 /// row converted once for all of them. The rescaling of earlier tiles by e^(old max − new max)
-/// happens only when a query's maximum grows. Inlined with `NQ` and (for 64-wide heads) `chunks`
-/// as constants.
+/// happens only when a query's maximum grows. Inlined with `NQ`, the cache format `Q8` and (for
+/// 64-wide heads) `chunks` as constants. In the 8-bit cache a score is Σ over 32-dimension blocks
+/// of (Σ_d q[d]·key[d]) · the block's key scale, and a value row's weight is e^score times its
+/// block's value scale.
 SLM_TARGET_AVX512 ALWAYS_INLINE static inline void
 decode_queries(const float *const qp[4], float *const op[4], const int NQ, int64_t length,
-               const uint16_t *key_tiles, const uint16_t *values, int64_t head_dim, float scale,
-               const int64_t chunks, const __mmask16 tail) {
+               const void *key_tiles, const void *values, int64_t head_dim, float scale,
+               const int64_t chunks, const __mmask16 tail, const int Q8) {
     __m512 acc[4][SLM_ATTENTION_MAX_HEAD_DIM / 16], sums[4];
     float maximum[4];
-    float weights[4][16] __attribute__((aligned(64)));
+    // e^score per query and position; in the 8-bit cache, per 32-dimension block too.
+    float weights[4][SLM_ATTENTION_MAX_HEAD_DIM / 32][16] __attribute__((aligned(64)));
     for (int i = 0; i < NQ; i++) {
         for (int64_t c = 0; c < chunks; c++) acc[i][c] = _mm512_setzero_ps();
         sums[i] = _mm512_setzero_ps();
         maximum[i] = -INFINITY;
     }
     const __m512 scales = _mm512_set1_ps(scale), minusInfinity = _mm512_set1_ps(-INFINITY);
-    const size_t tileHalves = (size_t)head_dim * TILE;
-    const int64_t tiles = (length + TILE - 1) / TILE;
+    const size_t stride = tile_stride(head_dim, Q8), scaleOffset = (size_t)(TILE * head_dim);
+    const int64_t tiles = (length + TILE - 1) / TILE, blockDims = Q8 ? 32 : head_dim;
     for (int64_t tile = 0; tile < tiles; tile++) {
-        const uint16_t *kt = key_tiles + (size_t)tile * tileHalves, *vt = values + (size_t)tile * tileHalves;
+        const char *kt = (const char *)key_tiles + (size_t)tile * stride, *vt = (const char *)values + (size_t)tile * stride;
         const int64_t count = length - tile * TILE < TILE ? length - tile * TILE : TILE;
         const int prefetch = SLM_ATTENTION_PREFETCH_TILES > 0 && tile + SLM_ATTENTION_PREFETCH_TILES < tiles;
-        // A tile of keys and one of values are both 32·head_dim bytes: one line of each per pair of dimensions.
-        const char *kNext = (const char *)(kt + SLM_ATTENTION_PREFETCH_TILES * tileHalves);
-        const char *vNext = (const char *)(vt + SLM_ATTENTION_PREFETCH_TILES * tileHalves);
+        // Tiles of keys and of values are the same size: one line of each per pair of dimensions
+        // (fp16), or per pair while lines remain (8-bit).
+        const char *kNext = kt + SLM_ATTENTION_PREFETCH_TILES * stride, *vNext = vt + SLM_ATTENTION_PREFETCH_TILES * stride;
 
-        // Scores: two partial sums per query (even and odd dimensions) so the chains of
-        // multiply-adds are 2·NQ long, not NQ.
-        __m512 a[4], b[4];
-        for (int i = 0; i < NQ; i++) { a[i] = _mm512_setzero_ps(); b[i] = _mm512_setzero_ps(); }
-        int64_t d = 0;
-        for (; d + 1 < head_dim; d += 2) {
-            if (prefetch) {
-                _mm_prefetch(kNext + 32 * d, _MM_HINT_T0);
-                _mm_prefetch(vNext + 32 * d, _MM_HINT_T0);
+        // Scores: per block, two partial sums per query (even and odd dimensions) so the chains
+        // of multiply-adds are 2·NQ long, not NQ.
+        __m512 total[4];
+        for (int i = 0; i < NQ; i++) total[i] = _mm512_setzero_ps();
+        for (int64_t first = 0; first < head_dim; first += blockDims) {
+            const int64_t end = first + blockDims < head_dim ? first + blockDims : head_dim;
+            __m512 a[4], b[4];
+            for (int i = 0; i < NQ; i++) { a[i] = _mm512_setzero_ps(); b[i] = _mm512_setzero_ps(); }
+            int64_t d = first;
+            for (; d + 1 < end; d += 2) {
+                if (prefetch && (size_t)(32 * d) < stride) {
+                    _mm_prefetch(kNext + 32 * d, _MM_HINT_T0);
+                    _mm_prefetch(vNext + 32 * d, _MM_HINT_T0);
+                }
+                const __m512 k0 = Q8 ? load_bytes((const int8_t *)kt + TILE * d) : load_halves((const uint16_t *)kt + TILE * d);
+                const __m512 k1 = Q8 ? load_bytes((const int8_t *)kt + TILE * (d + 1))
+                                     : load_halves((const uint16_t *)kt + TILE * (d + 1));
+                for (int i = 0; i < NQ; i++) {
+                    a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
+                    b[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d + 1]), k1, b[i]);
+                }
             }
-            const __m512 k0 = load_halves(kt + TILE * d), k1 = load_halves(kt + TILE * (d + 1));
-            for (int i = 0; i < NQ; i++) {
-                a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
-                b[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d + 1]), k1, b[i]);
+            if (d < end) {
+                const __m512 k0 = Q8 ? load_bytes((const int8_t *)kt + TILE * d) : load_halves((const uint16_t *)kt + TILE * d);
+                for (int i = 0; i < NQ; i++) a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
             }
-        }
-        if (d < head_dim) {
-            const __m512 k0 = load_halves(kt + TILE * d);
-            for (int i = 0; i < NQ; i++) a[i] = _mm512_fmadd_ps(_mm512_set1_ps(qp[i][d]), k0, a[i]);
+            if (Q8) {
+                const __m512 blockScales = _mm512_loadu_ps((const float *)(kt + scaleOffset) + TILE * (first / 32));
+                for (int i = 0; i < NQ; i++) total[i] = _mm512_fmadd_ps(_mm512_add_ps(a[i], b[i]), blockScales, total[i]);
+            } else {
+                for (int i = 0; i < NQ; i++) total[i] = _mm512_add_ps(a[i], b[i]);
+            }
         }
 
         // Online softmax: lanes past `count` (positions not yet written) are left out.
         const __mmask16 live = count == TILE ? 0xFFFF : (__mmask16)((1u << count) - 1);
         for (int i = 0; i < NQ; i++) {
-            const __m512 s = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(_mm512_add_ps(a[i], b[i]), scales));
+            const __m512 s = _mm512_mask_blend_ps(live, minusInfinity, _mm512_mul_ps(total[i], scales));
             const float tileMax = _mm512_reduce_max_ps(s);
             if (tileMax > maximum[i]) {
                 const __m512 correction = _mm512_set1_ps(exp1(maximum[i] - tileMax));  // 0 on the first tile
@@ -163,15 +196,22 @@ decode_queries(const float *const qp[4], float *const op[4], const int NQ, int64
             }
             const __m512 e = _mm512_maskz_mov_ps(live, slm_exp512(_mm512_sub_ps(s, _mm512_set1_ps(maximum[i]))));
             sums[i] = _mm512_add_ps(sums[i], e);
-            _mm512_store_ps(weights[i], e);
+            if (Q8) {
+                for (int64_t block = 0; block < (head_dim + 31) / 32; block++)
+                    _mm512_store_ps(weights[i][block],
+                                    _mm512_mul_ps(e, _mm512_loadu_ps((const float *)(vt + scaleOffset) + TILE * block)));
+            } else {
+                _mm512_store_ps(weights[i][0], e);
+            }
         }
 
         // Values: each row converted once, then one multiply-add per query.
         for (int64_t t = 0; t < count; t++) {
-            const uint16_t *row = vt + (size_t)(t * head_dim);
             for (int64_t c = 0; c < chunks; c++) {
-                const __m512 v = load_chunk(row, c, chunks, tail);
-                for (int i = 0; i < NQ; i++) acc[i][c] = _mm512_fmadd_ps(_mm512_set1_ps(weights[i][t]), v, acc[i][c]);
+                const __m512 v = Q8 ? load_byte_chunk((const int8_t *)vt + t * head_dim, c, chunks, tail)
+                                    : load_chunk((const uint16_t *)vt + t * head_dim, c, chunks, tail);
+                for (int i = 0; i < NQ; i++)
+                    acc[i][c] = _mm512_fmadd_ps(_mm512_set1_ps(weights[i][Q8 ? c / 2 : 0][t]), v, acc[i][c]);
             }
         }
     }
@@ -186,42 +226,44 @@ decode_queries(const float *const qp[4], float *const op[4], const int NQ, int64
 
 /// `decode_queries` for `n` (1...4) queries, each count its own instance.
 SLM_TARGET_AVX512 ALWAYS_INLINE static inline void
-decode_dispatch(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const uint16_t *key_tiles,
-                const uint16_t *values, int64_t head_dim, float scale, const int64_t chunks, const __mmask16 tail) {
+decode_dispatch(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const void *key_tiles,
+                const void *values, int64_t head_dim, float scale, const int64_t chunks, const __mmask16 tail, const int Q8) {
     switch (n) {
-    case 1: decode_queries(qp, op, 1, length, key_tiles, values, head_dim, scale, chunks, tail); break;
-    case 2: decode_queries(qp, op, 2, length, key_tiles, values, head_dim, scale, chunks, tail); break;
-    case 3: decode_queries(qp, op, 3, length, key_tiles, values, head_dim, scale, chunks, tail); break;
-    default: decode_queries(qp, op, 4, length, key_tiles, values, head_dim, scale, chunks, tail); break;
+    case 1: decode_queries(qp, op, 1, length, key_tiles, values, head_dim, scale, chunks, tail, Q8); break;
+    case 2: decode_queries(qp, op, 2, length, key_tiles, values, head_dim, scale, chunks, tail, Q8); break;
+    case 3: decode_queries(qp, op, 3, length, key_tiles, values, head_dim, scale, chunks, tail, Q8); break;
+    default: decode_queries(qp, op, 4, length, key_tiles, values, head_dim, scale, chunks, tail, Q8); break;
     }
 }
 
-/// The decode kernel for 64-wide heads (the constant lets the compiler keep everything in registers).
-SLM_TARGET_AVX512 __attribute__((noinline)) static void
-decode_d64(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const uint16_t *key_tiles,
-           const uint16_t *values, float scale) {
-    decode_dispatch(qp, op, n, length, key_tiles, values, 64, scale, 4, 0xFFFF);
-}
-
-/// The decode kernel for any head width up to SLM_ATTENTION_MAX_HEAD_DIM.
-SLM_TARGET_AVX512 __attribute__((noinline)) static void
-decode_any(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const uint16_t *key_tiles,
-           const uint16_t *values, int64_t head_dim, float scale) {
-    const int64_t rest = head_dim % 16;
-    decode_dispatch(qp, op, n, length, key_tiles, values, head_dim, scale, (head_dim + 15) / 16,
-                    rest == 0 ? 0xFFFF : (__mmask16)((1u << rest) - 1));
-}
+/// The decode kernels for 64-wide heads (the constant lets the compiler keep everything in
+/// registers) and for any head width up to SLM_ATTENTION_MAX_HEAD_DIM, per cache format.
+#define DECODE_KERNELS(suffix, Q8)                                                                                  \
+    SLM_TARGET_AVX512 __attribute__((noinline)) static void                                                        \
+    decode_d64_##suffix(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const void *key_tiles, \
+                        const void *values, float scale) {                                                          \
+        decode_dispatch(qp, op, n, length, key_tiles, values, 64, scale, 4, 0xFFFF, Q8);                            \
+    }                                                                                                               \
+    SLM_TARGET_AVX512 __attribute__((noinline)) static void                                                        \
+    decode_any_##suffix(const float *const qp[4], float *const op[4], int64_t n, int64_t length, const void *key_tiles, \
+                        const void *values, int64_t head_dim, float scale) {                                        \
+        const int64_t rest = head_dim % 16;                                                                         \
+        decode_dispatch(qp, op, n, length, key_tiles, values, head_dim, scale, (head_dim + 15) / 16,                \
+                        rest == 0 ? 0xFFFF : (__mmask16)((1u << rest) - 1), Q8);                                    \
+    }
+DECODE_KERNELS(f16, 0)
+DECODE_KERNELS(q8, 1)
 
 // MARK: Runs of positions (AVX-512)
 
 /// Attention of a run of `rows` positions (many queries): each tile of keys and values is
-/// converted to floats once and then read by every query of the run, four queries at a time, with
-/// each query's output, maximum and sum kept in memory between tiles. Inlined with `chunks` 4
-/// (64-wide heads) as a constant.
+/// converted to floats once (scaled, in the 8-bit cache) and then read by every query of the run,
+/// four queries at a time, with each query's output, maximum and sum kept in memory between
+/// tiles. Inlined with `chunks` 4 (64-wide heads) and the cache format `Q8` as constants.
 SLM_TARGET_AVX512 ALWAYS_INLINE static inline void
 run_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64_t first_position,
-         const uint16_t *key_tiles, const uint16_t *values, int64_t head_dim, float scale,
-         float *out, size_t out_row_stride, const int64_t chunks, const __mmask16 tail) {
+         const void *key_tiles, const void *values, int64_t head_dim, float scale,
+         float *out, size_t out_row_stride, const int64_t chunks, const __mmask16 tail, const int Q8) {
     float maximum[SLM_ATTENTION_MAX_QUERIES], sum[SLM_ATTENTION_MAX_QUERIES];
     // The tile as floats: keys [d][16], values [16][chunks · 16] (rows padded with zeros).
     float kt[SLM_ATTENTION_MAX_HEAD_DIM * TILE] __attribute__((aligned(64)));
@@ -235,14 +277,27 @@ run_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64
     }
     const __m512 scales = _mm512_set1_ps(scale), minusInfinity = _mm512_set1_ps(-INFINITY);
     const int64_t length = first_position + rows;
-    const size_t tileHalves = (size_t)head_dim * TILE;
+    const size_t stride = tile_stride(head_dim, Q8), scaleOffset = (size_t)(TILE * head_dim);
     for (int64_t t0 = 0; t0 < length; t0 += TILE) {
         const int64_t tileCount = length - t0 < TILE ? length - t0 : TILE;
-        const uint16_t *keys = key_tiles + (size_t)(t0 / TILE) * tileHalves, *vals = values + (size_t)(t0 * head_dim);
-        for (int64_t d = 0; d < head_dim; d++) _mm512_store_ps(kt + TILE * d, load_halves(keys + TILE * d));
-        for (int64_t t = 0; t < tileCount; t++)
-            for (int64_t c = 0; c < chunks; c++)
-                _mm512_store_ps(vt + t * width + 16 * c, load_chunk(vals + (size_t)(t * head_dim), c, chunks, tail));
+        const char *keys = (const char *)key_tiles + (size_t)(t0 / TILE) * stride;
+        const char *vals = (const char *)values + (size_t)(t0 / TILE) * stride;
+        if (Q8) {
+            const float *keyScales = (const float *)(keys + scaleOffset), *valueScales = (const float *)(vals + scaleOffset);
+            for (int64_t d = 0; d < head_dim; d++)
+                _mm512_store_ps(kt + TILE * d, _mm512_mul_ps(load_bytes((const int8_t *)keys + TILE * d),
+                                                             _mm512_loadu_ps(keyScales + TILE * (d / 32))));
+            for (int64_t t = 0; t < tileCount; t++)
+                for (int64_t c = 0; c < chunks; c++)
+                    _mm512_store_ps(vt + t * width + 16 * c,
+                                    _mm512_mul_ps(load_byte_chunk((const int8_t *)vals + t * head_dim, c, chunks, tail),
+                                                  _mm512_set1_ps(valueScales[TILE * (c / 2) + t])));
+        } else {
+            for (int64_t d = 0; d < head_dim; d++) _mm512_store_ps(kt + TILE * d, load_halves((const uint16_t *)keys + TILE * d));
+            for (int64_t t = 0; t < tileCount; t++)
+                for (int64_t c = 0; c < chunks; c++)
+                    _mm512_store_ps(vt + t * width + 16 * c, load_chunk((const uint16_t *)vals + t * head_dim, c, chunks, tail));
+        }
         // Rows before t0 - first_position see none of this tile.
         const int64_t firstRow = t0 > first_position ? t0 - first_position : 0;
         for (int64_t first = firstRow * group; first < queries; first += 4) {
@@ -326,9 +381,12 @@ run_body(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64
     }
 }
 
-SLM_TARGET_AVX512 void slm_attention_rows_f16_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
-                                                     int64_t first_position, const uint16_t *key_tiles, const uint16_t *values,
-                                                     int64_t head_dim, float scale, float *out, size_t out_row_stride) {
+/// The entry points' shared body: decode rows (one position) stream the cache once per four
+/// queries of the group; runs of positions convert each tile once.
+SLM_TARGET_AVX512 ALWAYS_INLINE static inline void
+attention_rows(const float *q, size_t q_row_stride, int64_t rows, int64_t group, int64_t first_position,
+               const void *key_tiles, const void *values, int64_t head_dim, float scale, float *out, size_t out_row_stride,
+               const int Q8) {
     if (rows <= 0 || group <= 0 || head_dim <= 0 || rows * group > SLM_ATTENTION_MAX_QUERIES ||
         head_dim > SLM_ATTENTION_MAX_HEAD_DIM)
         __builtin_trap();
@@ -343,16 +401,33 @@ SLM_TARGET_AVX512 void slm_attention_rows_f16_avx512(const float *q, size_t q_ro
                 qp[i] = q + (size_t)(g * head_dim);
                 op[i] = out + (size_t)(g * head_dim);
             }
-            if (head_dim == 64) decode_d64(qp, op, n, first_position + 1, key_tiles, values, scale);
-            else decode_any(qp, op, n, first_position + 1, key_tiles, values, head_dim, scale);
+            if (Q8) {
+                if (head_dim == 64) decode_d64_q8(qp, op, n, first_position + 1, key_tiles, values, scale);
+                else decode_any_q8(qp, op, n, first_position + 1, key_tiles, values, head_dim, scale);
+            } else {
+                if (head_dim == 64) decode_d64_f16(qp, op, n, first_position + 1, key_tiles, values, scale);
+                else decode_any_f16(qp, op, n, first_position + 1, key_tiles, values, head_dim, scale);
+            }
         }
     } else if (head_dim == 64) {
-        run_body(q, q_row_stride, rows, group, first_position, key_tiles, values, 64, scale, out, out_row_stride, 4, 0xFFFF);
+        run_body(q, q_row_stride, rows, group, first_position, key_tiles, values, 64, scale, out, out_row_stride, 4, 0xFFFF, Q8);
     } else {
         const int64_t rest = head_dim % 16;
         run_body(q, q_row_stride, rows, group, first_position, key_tiles, values, head_dim, scale, out, out_row_stride,
-                 (head_dim + 15) / 16, rest == 0 ? 0xFFFF : (__mmask16)((1u << rest) - 1));
+                 (head_dim + 15) / 16, rest == 0 ? 0xFFFF : (__mmask16)((1u << rest) - 1), Q8);
     }
+}
+
+SLM_TARGET_AVX512 void slm_attention_rows_f16_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                                     int64_t first_position, const uint16_t *key_tiles, const uint16_t *values,
+                                                     int64_t head_dim, float scale, float *out, size_t out_row_stride) {
+    attention_rows(q, q_row_stride, rows, group, first_position, key_tiles, values, head_dim, scale, out, out_row_stride, 0);
+}
+
+SLM_TARGET_AVX512 void slm_attention_rows_q8_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                                    int64_t first_position, const uint8_t *key_tiles, const uint8_t *values,
+                                                    int64_t head_dim, float scale, float *out, size_t out_row_stride) {
+    attention_rows(q, q_row_stride, rows, group, first_position, key_tiles, values, head_dim, scale, out, out_row_stride, 1);
 }
 
 #else
@@ -366,6 +441,14 @@ void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, cons
 void slm_attention_rows_f16_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
                                    int64_t first_position, const uint16_t *key_tiles, const uint16_t *values,
                                    int64_t head_dim, float scale, float *out, size_t out_row_stride) {
+    (void)q; (void)q_row_stride; (void)rows; (void)group; (void)first_position; (void)key_tiles; (void)values;
+    (void)head_dim; (void)scale; (void)out; (void)out_row_stride;
+    __builtin_trap();
+}
+
+void slm_attention_rows_q8_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                  int64_t first_position, const uint8_t *key_tiles, const uint8_t *values,
+                                  int64_t head_dim, float scale, float *out, size_t out_row_stride) {
     (void)q; (void)q_row_stride; (void)rows; (void)group; (void)first_position; (void)key_tiles; (void)values;
     (void)head_dim; (void)scale; (void)out; (void)out_row_stride;
     __builtin_trap();

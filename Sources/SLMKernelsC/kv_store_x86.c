@@ -1,9 +1,10 @@
-// Writing keys and values into the fp16 cache (F16C). SLMCore's `KeyValueCache.storeReference`
+// Writing keys and values into the fp16 cache (F16C) and the 8-bit cache (AVX-512). SLMCore's `KeyValueCache.storeReference`
 // is the scalar definition it is tested against.
 #include "SLMKernelsC.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <string.h>
 
 #define TF16C __attribute__((target("avx2,fma,f16c")))
 
@@ -46,7 +47,56 @@ TF16C void slm_kv_store_f16c(const float *k, const float *v, int64_t kv_heads, i
     }
 }
 
+#define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+T512 void slm_kv_store_q8_avx512(const float *k, const float *v, int64_t kv_heads, int64_t head_dim, int64_t position,
+                                 uint8_t *key_tiles, uint8_t *values, size_t head_stride) {
+    const size_t tile_bytes = slm_kv_q8_tile_bytes(head_dim), scales = (size_t)(SLM_KV_TILE_POSITIONS * head_dim);
+    const int64_t tile = position / SLM_KV_TILE_POSITIONS, lane = position % SLM_KV_TILE_POSITIONS;
+    const __m512 sign = _mm512_set1_ps(-0.0f);
+    const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
+    for (int64_t h = 0; h < kv_heads; h++) {
+        uint8_t *kt = key_tiles + (size_t)h * head_stride + (size_t)tile * tile_bytes;
+        uint8_t *vt = values + (size_t)h * head_stride + (size_t)tile * tile_bytes;
+        for (int64_t first = 0; first < head_dim; first += 32) {
+            const int64_t n = head_dim - first < 32 ? head_dim - first : 32, block = first / 32;
+            const __mmask16 m0 = n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1);
+            const __mmask16 m1 = n >= 32 ? 0xFFFF : n <= 16 ? 0 : (__mmask16)((1u << (n - 16)) - 1);
+            for (int which = 0; which < 2; which++) {
+                const float *x = (which == 0 ? k : v) + h * head_dim + first;
+                const __m512 a = _mm512_maskz_loadu_ps(m0, x), b = _mm512_maskz_loadu_ps(m1, x + 16);
+                // The scalar definition's steps: d = max|x| / 127, q = x · (1/d) rounded to nearest
+                // even (cvtps_epi32 under the default MXCSR) and clamped to ±127.
+                const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_andnot_ps(sign, a), _mm512_andnot_ps(sign, b)));
+                const float d = amax / 127.0f, inverse = d != 0.0f ? 1.0f / d : 0.0f;
+                const __m512 s = _mm512_set1_ps(inverse);
+                const __m128i qa = _mm512_cvtepi32_epi8(_mm512_min_epi32(hi, _mm512_max_epi32(lo, _mm512_cvtps_epi32(_mm512_mul_ps(a, s)))));
+                const __m128i qb = _mm512_cvtepi32_epi8(_mm512_min_epi32(hi, _mm512_max_epi32(lo, _mm512_cvtps_epi32(_mm512_mul_ps(b, s)))));
+                uint8_t *tileBase = which == 0 ? kt : vt;
+                memcpy(tileBase + scales + (size_t)(block * SLM_KV_TILE_POSITIONS + lane) * 4, &d, 4);
+                if (which == 1) {
+                    // Values: the position's row.
+                    _mm_mask_storeu_epi8(vt + lane * head_dim + first, m0, qa);
+                    _mm_mask_storeu_epi8(vt + lane * head_dim + first + 16, m1, qb);
+                } else {
+                    // Keys: dimension d in lane `lane` of row d.
+                    uint8_t q[32];
+                    _mm_storeu_si128((__m128i *)q, qa);
+                    _mm_storeu_si128((__m128i *)(q + 16), qb);
+                    for (int64_t i = 0; i < n; i++) kt[(first + i) * SLM_KV_TILE_POSITIONS + lane] = q[i];
+                }
+            }
+        }
+    }
+}
+
 #else
+
+void slm_kv_store_q8_avx512(const float *k, const float *v, int64_t kv_heads, int64_t head_dim, int64_t position,
+                            uint8_t *key_tiles, uint8_t *values, size_t head_stride) {
+    (void)k; (void)v; (void)kv_heads; (void)head_dim; (void)position; (void)key_tiles; (void)values; (void)head_stride;
+    __builtin_trap();
+}
 
 void slm_f32_to_f16_f16c(const float *x, uint16_t *out, int64_t n) {
     (void)x; (void)out; (void)n;

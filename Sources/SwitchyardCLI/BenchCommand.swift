@@ -37,6 +37,9 @@ struct ModelBench: ParsableCommand {
     @Option(help: "How matrix products are computed: quantized (int8 activations) or exact (fp32).") var path = ComputePath.default.name
     @Flag(name: .customLong("kv-huge-pages"), help: "Back every session's KV cache with huge pages (as `worker --kv-huge-pages`).")
     var kvHugePages = false
+
+    @Option(name: .customLong("kv-cache"), help: "How every session's KV cache stores keys and values: f16 or q8 (as `worker --kv-cache`).")
+    var kvCache: KVCacheFormat = .f16
     @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.") var json = false
 
     func run() throws {
@@ -56,7 +59,7 @@ struct ModelBench: ParsableCommand {
         // streams run, so the peak RSS is that of the larger phase, not of both.
         let (prefill, decode, singleRSS) = try {
             let session = llama.makeSession(maxContext: max(promptTokens, perStream), maxBatch: max(promptTokens, Self.decodePrompt),
-                                            path: computePath, threads: threads, cacheBacking: cacheBacking)
+                                            path: computePath, threads: threads, cacheBacking: cacheBacking, cacheFormat: kvCache)
             var start = Self.now()
             _ = try session.evaluate(prompt)
             let prefill = Double(promptTokens) / (Self.now() - start)
@@ -71,7 +74,7 @@ struct ModelBench: ParsableCommand {
         // sequences (the step the serving scheduler runs).
         let sessions = (0..<streams).map { _ in
             llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads,
-                              cacheBacking: cacheBacking)
+                              cacheBacking: cacheBacking, cacheFormat: kvCache)
         }
         var tokens = try sessions.enumerated().map { s, session in
             Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
@@ -86,13 +89,13 @@ struct ModelBench: ParsableCommand {
         let peakRSS = PeakMemory.residentBytes()
         if json {
             let fields: [String: Any] = [
-                "engine": "switchyard", "path": path, "threads": threads, "kv_huge_pages": kvHugePages,
+                "engine": "switchyard", "path": path, "threads": threads, "kv_huge_pages": kvHugePages, "kv_cache": kvCache.rawValue,
                 "prefill_tok_s": prefill, "decode_tok_s": decode, "aggregate_tok_s": aggregate,
                 "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print("model \(model), \(threads) threads, path \(path)\(kvHugePages ? ", KV cache in huge pages" : "")")
+            print("model \(model), \(threads) threads, path \(path), KV cache \(kvCache.rawValue)\(kvHugePages ? " in huge pages" : "")")
             print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
             print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
             print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))
@@ -200,3 +203,5 @@ struct KernelsBench: ParsableCommand {
         withExtendedLifetime(repacked) {}  // the matrices point into it
     }
 }
+
+extension KVCacheFormat: ExpressibleByArgument {}

@@ -31,6 +31,9 @@ struct PerplexityCommand: AsyncParsableCommand {
     @Flag(help: "Compute in fp32 (slow; the exact reference path) instead of with int8 activations.")
     var exact = false
 
+    @Option(name: .customLong("kv-cache"), help: "How the KV cache stores keys and values: f16 or q8.")
+    var kvCache: KVCacheFormat = .f16
+
     func run() async throws {
         guard ctx >= 4 else { throw ValidationError("--ctx must be at least 4") }
         let loaded = try LlamaModel(path: model)
@@ -44,9 +47,9 @@ struct PerplexityCommand: AsyncParsableCommand {
         guard available > 0 else { throw ValidationError("\(tokens.count) tokens do not fill one chunk of \(ctx)") }
         let count = min(available, chunks ?? available)
         let path: ComputePath = exact ? .exact : .default
-        say("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads, path \(path)\n")
+        say("\(tokens.count) tokens, \(count) chunks of \(ctx), \(threads) threads, path \(path), KV cache \(kvCache.rawValue)\n")
 
-        let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), path: path, threads: threads)
+        let session = loaded.makeSession(maxContext: ctx, maxBatch: min(ctx, 512), path: path, threads: threads, cacheFormat: kvCache)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try Perplexity.evaluate(session: session, tokens: tokens, context: ctx, maxChunks: count, progress: { chunk, ppl in

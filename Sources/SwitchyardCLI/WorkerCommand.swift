@@ -45,6 +45,10 @@ struct WorkerModelOptions: ParsableArguments {
           help: "Back each slot's KV cache with huge pages: faster decode, every slot's whole cache resident from the start.")
     var kvHugePages = false
 
+    @Option(name: .customLong("kv-cache"),
+            help: "How each slot's KV cache stores keys and values: f16, or q8 (8-bit blocks: half the memory per token).")
+    var kvCache: KVCacheFormat = .f16
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model: no file at \(model)") }
         guard slots >= 1 else { throw ValidationError("--slots: must be at least 1") }
@@ -57,7 +61,7 @@ struct WorkerModelOptions: ParsableArguments {
     func loadRuntime() throws -> LocalModelRuntime {
         try LocalModelRuntime(path: model, configuration: SchedulerConfiguration(
             slots: slots, contextLength: context, queueCapacity: queue, threads: threads, batchedDecode: !perSequenceDecode,
-            cacheBacking: kvHugePages ? .hugePages : .onDemand))
+            cacheBacking: kvHugePages ? .hugePages : .onDemand, cacheFormat: kvCache))
     }
 }
 

@@ -9,12 +9,18 @@ private func prompts() throws -> [[Int32]] {
     return [Array(ids[0..<7]), Array(ids[100..<131]), Array(ids[400..<403])]
 }
 
-@Test(arguments: [ComputePath.default, .exact])
-func batchStepEqualsSeparateSingleSequenceSteps(path: ComputePath) throws {
+/// Cache formats of the three sessions: all fp16, all 8-bit, and mixed in one batch.
+let batchCacheFormats: [[KVCacheFormat]] = [[.f16, .f16, .f16], [.q8, .q8, .q8], [.q8, .f16, .q8]]
+
+@Test(arguments: [(ComputePath.default, batchCacheFormats[0]), (.exact, batchCacheFormats[0]),
+                  (.default, batchCacheFormats[1]), (.default, batchCacheFormats[2])])
+func batchStepEqualsSeparateSingleSequenceSteps(path: ComputePath, formats: [KVCacheFormat]) throws {
     let model = try TestModel.shared()
     let prompts = try prompts()
     let steps = 4
-    func sessions() -> [LlamaSession] { prompts.map { model.makeSession(maxContext: $0.count + steps, path: path) } }
+    func sessions() -> [LlamaSession] {
+        zip(prompts, formats).map { model.makeSession(maxContext: $0.count + steps, path: path, cacheFormat: $1) }
+    }
 
     // Each sequence alone: prefill, then greedy tokens one at a time.
     let alone = sessions()

@@ -19,8 +19,8 @@ private struct FirstTwoChunks {
     var agree = 0, compared = 0, nllDiffSum = 0.0, nllDiffMax = 0.0
     var wideMarginMisses: [String] = []
 
-    init(path: ComputePath, reference: PerplexityReference) throws {
-        let session = try TestModel.shared().makeSession(maxContext: reference.n_ctx, path: path)
+    init(path: ComputePath, reference: PerplexityReference, cacheFormat: KVCacheFormat = .f16) throws {
+        let session = try TestModel.shared().makeSession(maxContext: reference.n_ctx, path: path, cacheFormat: cacheFormat)
         let tokens = reference.token_ids.map(Int32.init)
         var stats = (agree: 0, compared: 0, sum: 0.0, max: 0.0, misses: [String]())
         result = try Perplexity.evaluate(session: session, tokens: tokens, context: reference.n_ctx, maxChunks: 2) { chunk, position, logits in
@@ -54,6 +54,14 @@ private struct FirstTwoChunks {
 @Test func defaultPathFirstTwoChunksMatchLlamaCpp() throws {
     let reference = try PerplexityReference.load()
     try FirstTwoChunks(path: .default, reference: reference).expectLlamaCppBounds(reference)
+}
+
+/// First two chunks on the default path with the 8-bit KV cache: the same bounds against
+/// llama.cpp's fp16 cache (prefill reads the cache through the run kernel, so every position's
+/// attention goes through it).
+@Test func eightBitCacheFirstTwoChunksMatchLlamaCpp() throws {
+    let reference = try PerplexityReference.load()
+    try FirstTwoChunks(path: .default, reference: reference, cacheFormat: .q8).expectLlamaCppBounds(reference)
 }
 
 /// First two chunks on the exact path: within ±0.1 % of the fp32 reference (the tight check), and

@@ -2,7 +2,10 @@
 Switchyard's core, and prints one JSON object with the same keys:
 prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.
 
-Usage: llama_bench.py MODEL --threads N --prompt-tokens P --gen-tokens G --streams S
+Usage: llama_bench.py MODEL --threads N --prompt-tokens P --gen-tokens G --streams S [--kv-cache f16|q8]
+
+--kv-cache q8 gives llama.cpp's KV cache the type q8_0 for keys and values (as `switchyard bench
+--kv-cache q8` does ours); llama.cpp needs flash attention for a quantized value cache, so it is on then.
 
 Weight repacking into "extra buffer types" (llama.cpp's AMX/repack path) is turned off, as
 llama.cpp's --no-repack does: on CPUs that report AMX it crashes or computes wrong logits.
@@ -30,7 +33,7 @@ def prompt_tokens(count, vocab):
 
 
 class Engine:
-    def __init__(self, path, threads, n_ctx, n_seq, n_batch):
+    def __init__(self, path, threads, n_ctx, n_seq, n_batch, kv_cache="f16"):
         ll.llama_backend_init()
         mparams = ll.llama_model_default_params()
         mparams.n_gpu_layers = 0
@@ -49,6 +52,10 @@ class Engine:
         cparams.n_threads = threads
         cparams.n_threads_batch = threads
         cparams.no_perf = True
+        if kv_cache == "q8":
+            cparams.type_k = ll.GGML_TYPE_Q8_0
+            cparams.type_v = ll.GGML_TYPE_Q8_0
+            cparams.flash_attn_type = ll.LLAMA_FLASH_ATTN_TYPE_ENABLED
         self.ctx = ll.llama_init_from_model(self.model, cparams)
         if not self.ctx:
             sys.exit("llama.cpp could not create a context")
@@ -89,12 +96,13 @@ def main():
     p.add_argument("--prompt-tokens", type=int, default=512)
     p.add_argument("--gen-tokens", type=int, default=128)
     p.add_argument("--streams", type=int, default=8)
+    p.add_argument("--kv-cache", choices=["f16", "q8"], default="f16")
     a = p.parse_args()
 
     per_stream = DECODE_PROMPT + a.gen_tokens + 1
     n_ctx = max(a.prompt_tokens, per_stream * a.streams)
     n_batch = max(a.prompt_tokens, DECODE_PROMPT)
-    e = Engine(a.model, a.threads, n_ctx, a.streams, n_batch)
+    e = Engine(a.model, a.threads, n_ctx, a.streams, n_batch, a.kv_cache)
 
     # Prefill: one batch of P tokens, logits of the last one.
     prompt = prompt_tokens(a.prompt_tokens, e.vocab)

@@ -7,7 +7,7 @@ import Darwin
 import SLMKernelsC
 #endif
 
-/// Causal attention over one key/value head of the fp16 cache: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
+/// Causal attention over one key/value head of the KV cache: `out = Σ_t softmax_t(q·k[t] · scale) · v[t]`.
 ///
 /// Keys come in transposed tiles of 16 positions (`keyTiles[(t / 16)·d_head·16 + d·16 + t % 16]`),
 /// values in rows (`values[t·d_head + d]`), both IEEE half bit patterns (see `KeyValueCache`).
@@ -15,7 +15,8 @@ import SLMKernelsC
 /// of one sequence (a prefill tile, or one decode row). On x86-64 with AVX-512 a C kernel runs it
 /// flash-attention style (each tile of keys and values read once for all the queries, running
 /// maximum and sum, vectorized e^x, scores from broadcast multiply-adds on the transposed keys);
-/// with AVX2 only, the per-head C kernel runs once per query; elsewhere the scalar reference.
+/// with AVX2 only, the per-head C kernel runs once per query; elsewhere the scalar reference. The
+/// 8-bit cache (`rowsQ8`) has the AVX-512 kernel and the scalar reference.
 /// `headReference` and `rowsReference` are the definitions the tests hold the kernels to.
 public enum AttentionKernel {
     /// Whether the per-head C kernel (AVX2 + FMA + F16C) runs on this CPU.
@@ -74,6 +75,48 @@ public enum AttentionKernel {
         }
     }
 
+    // MARK: The 8-bit cache
+
+    /// `rows` over one key/value head of the 8-bit cache (`KVCacheFormat.q8`; tiles as
+    /// `KeyValueCache` lays them out): the AVX-512 kernel where it runs, else `rowsQ8Reference`.
+    @inline(__always)
+    public static func rowsQ8(
+        query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
+        keyTiles: UnsafeRawPointer, values: UnsafeRawPointer, headDimension: Int, scale: Float,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
+    ) {
+        precondition(rows >= 1 && group >= 1 && rows * group <= maxQueries, "\(rows) rows of \(group) heads exceed \(maxQueries) queries")
+        #if canImport(SLMKernelsC)
+        if usesRunKernel && headDimension <= maxRunHeadDimension {
+            slm_attention_rows_q8_avx512(query, queryStride, Int64(rows), Int64(group), Int64(firstPosition),
+                                         keyTiles.assumingMemoryBound(to: UInt8.self), values.assumingMemoryBound(to: UInt8.self),
+                                         Int64(headDimension), scale, output, outputStride)
+            return
+        }
+        #endif
+        rowsQ8Reference(query: query, queryStride: queryStride, rows: rows, group: group, firstPosition: firstPosition,
+                        keyTiles: keyTiles, values: values, headDimension: headDimension, scale: scale, output: output,
+                        outputStride: outputStride, scores: scores)
+    }
+
+    /// The scalar definition of `rowsQ8`: `headReference`'s arithmetic on the dequantized keys and
+    /// values (each int8 times its block's scale).
+    public static func rowsQ8Reference(
+        query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
+        keyTiles: UnsafeRawPointer, values: UnsafeRawPointer, headDimension: Int, scale: Float,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, scores: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            for g in 0..<group {
+                headReference(query: query + r * queryStride + g * headDimension, length: firstPosition + r + 1,
+                              headDimension: headDimension, scale: scale, scores: scores,
+                              output: output + r * outputStride + g * headDimension,
+                              key: { t, d in KeyValueCache.q8Key(keyTiles, position: t, dimension: d, headDimension: headDimension) },
+                              value: { t, d in KeyValueCache.q8Value(values, position: t, dimension: d, headDimension: headDimension) })
+            }
+        }
+    }
+
     // MARK: One head
 
     /// One query head over positions `0..<length`; `scores` is scratch for `length` floats rounded up to 16.
@@ -99,13 +142,22 @@ public enum AttentionKernel {
         length: Int, headDimension: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
+        headReference(query: query, length: length, headDimension: headDimension, scale: scale, scores: scores, output: output,
+                      key: { t, d in HalfFloat.float(keyTiles[KeyValueCache.keyIndex(position: t, dimension: d, headDimension: headDimension)]) },
+                      value: { t, d in HalfFloat.float(values[t * headDimension + d]) })
+    }
+
+    /// One query head over positions `0..<length` of a cache read through `key(t, d)` and `value(t, d)`.
+    @inline(__always)
+    static func headReference(
+        query: UnsafePointer<Float>, length: Int, headDimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+        key: (Int, Int) -> Float, value: (Int, Int) -> Float
+    ) {
         var maximum = -Float.infinity
         for t in 0..<length {
             var dot: Float = 0
-            for d in 0..<headDimension {
-                let key = keyTiles[KeyValueCache.keyIndex(position: t, dimension: d, headDimension: headDimension)]
-                dot += query[d] * HalfFloat.float(key)
-            }
+            for d in 0..<headDimension { dot += query[d] * key(t, d) }
             scores[t] = dot * scale
             maximum = max(maximum, scores[t])
         }
@@ -116,7 +168,7 @@ public enum AttentionKernel {
         }
         for d in 0..<headDimension {
             var acc: Float = 0
-            for t in 0..<length { acc += scores[t] * HalfFloat.float(values[t * headDimension + d]) }
+            for t in 0..<length { acc += scores[t] * value(t, d) }
             output[d] = acc / sum
         }
     }

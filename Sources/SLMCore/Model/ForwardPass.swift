@@ -137,10 +137,18 @@ struct ForwardPass {
             let tile = tiles[item / kvHeads], kvHead = item % kvHeads
             let row = s.rows[tile.firstRow]
             let queryOffset = tile.firstRow * qWidth + kvHead * group * headDim
-            AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
-                                 firstPosition: row.position, keyTiles: row.cache.keyTiles(layer: layer, kvHead: kvHead),
-                                 values: row.cache.valueRows(layer: layer, kvHead: kvHead), headDimension: headDim, scale: scale,
-                                 output: output + queryOffset, outputStride: qWidth, scores: scores)
+            switch row.cache.format {
+            case .f16:
+                AttentionKernel.rows(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
+                                     firstPosition: row.position, keyTiles: row.cache.keyTiles(layer: layer, kvHead: kvHead),
+                                     values: row.cache.valueRows(layer: layer, kvHead: kvHead), headDimension: headDim, scale: scale,
+                                     output: output + queryOffset, outputStride: qWidth, scores: scores)
+            case .q8:
+                AttentionKernel.rowsQ8(query: s.q + queryOffset, queryStride: qWidth, rows: tile.rows, group: group,
+                                       firstPosition: row.position, keyTiles: row.cache.keyBytes(layer: layer, kvHead: kvHead),
+                                       values: row.cache.valueBytes(layer: layer, kvHead: kvHead), headDimension: headDim,
+                                       scale: scale, output: output + queryOffset, outputStride: qWidth, scores: scores)
+            }
         }
 
         // Parallel only when the scores are worth a dispatch (a decode row of a short context is not).

@@ -46,10 +46,12 @@ public final class LlamaModel: Sendable {
     ///   - path: how matrix products are computed (by default int8 activations, `.quantized`).
     ///   - threads: threads for matrix products and attention (the model's shared pool of that size).
     ///   - cacheBacking: ordinary pages that follow use (the default) or huge pages (see `KVCacheBacking`).
+    ///   - cacheFormat: keys and values as halves (the default) or 8-bit blocks (see `KVCacheFormat`).
     public func makeSession(maxContext: Int, maxBatch: Int = 512, path: ComputePath = .default, threads: Int = 2,
-                            cacheBacking: KVCacheBacking = .onDemand) -> LlamaSession {
+                            cacheBacking: KVCacheBacking = .onDemand, cacheFormat: KVCacheFormat = .f16) -> LlamaSession {
         LlamaSession(model: self, maxContext: min(max(1, maxContext), hyper.contextLength),
-                     maxBatch: max(1, maxBatch), path: path, pool: threadPool(threads: threads), cacheBacking: cacheBacking)
+                     maxBatch: max(1, maxBatch), path: path, pool: threadPool(threads: threads), cacheBacking: cacheBacking,
+                     cacheFormat: cacheFormat)
     }
 
     /// The pool of `threads` threads this model's sessions and batch steps share. Calls from

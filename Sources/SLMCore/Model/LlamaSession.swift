@@ -19,7 +19,8 @@ public final class LlamaSession {
     let engine: MatrixEngine
     let pool: ThreadPool
 
-    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, pool: ThreadPool, cacheBacking: KVCacheBacking) {
+    init(model: LlamaModel, maxContext: Int, maxBatch: Int, path: ComputePath, pool: ThreadPool, cacheBacking: KVCacheBacking,
+         cacheFormat: KVCacheFormat) {
         self.model = model
         self.maxContext = maxContext
         self.maxBatch = maxBatch
@@ -27,7 +28,7 @@ public final class LlamaSession {
         threads = pool.threadCount
         let h = model.hyper
         state = RunState(hyper: h, maxBatch: maxBatch, maxContext: maxContext, maxAttention: maxContext, threads: threads,
-                         cacheBacking: cacheBacking)
+                         cacheBacking: cacheBacking, cacheFormat: cacheFormat)
         engine = MatrixEngine(path: path, maxColumns: max(h.embeddingLength, h.queryWidth, h.feedForwardLength),
                               maxRows: maxBatch, pool: pool)
     }

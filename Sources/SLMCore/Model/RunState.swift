@@ -14,7 +14,7 @@ struct RowTarget {
 }
 
 /// Every buffer a forward pass needs, allocated once: activations for a batch of rows, the row
-/// targets, the fp16 KV cache (for a session; none for a batch step) and the logits. Shapes are
+/// targets, the KV cache (for a session; none for a batch step) and the logits. Shapes are
 /// `[rows × width]`, row-major.
 final class RunState {
     let maxBatch: Int
@@ -62,7 +62,7 @@ final class RunState {
     private let mappings: [(UnsafeMutableRawPointer, Int)]
 
     init(hyper h: LlamaHyperParameters, maxBatch: Int, maxContext: Int, maxAttention: Int, threads: Int,
-         cacheBacking: KVCacheBacking = .onDemand) {
+         cacheBacking: KVCacheBacking = .onDemand, cacheFormat: KVCacheFormat = .f16) {
         self.maxBatch = maxBatch
         self.maxContext = maxContext
         self.maxAttention = KeyValueCache.capacity(forPositions: maxAttention)  // whole tiles, as the AVX2 kernel writes them
@@ -90,17 +90,17 @@ final class RunState {
         ropeSin = make(maxBatch * h.ropeDimensionCount)
         scores = make(attentionParts * self.maxAttention)
         let capacity = KeyValueCache.capacity(forPositions: maxContext)
-        let halves = KeyValueCache.halves(layers: h.blockCount, kvHeads: h.headCountKV, headDimension: h.headDimension,
-                                          capacity: capacity)
+        let cacheBytes = KeyValueCache.bytes(format: cacheFormat, layers: h.blockCount, kvHeads: h.headCountKV,
+                                             headDimension: h.headDimension, capacity: capacity)
         var mapped: [(UnsafeMutableRawPointer, Int)] = []
-        func makeCache(_ count: Int) -> UnsafeMutablePointer<UInt16> {
-            if cacheBacking == .hugePages, let (start, bytes, aligned) = Self.hugePageMapping(bytes: count * 2) {
-                mapped.append((start, bytes))
-                return aligned.bindMemory(to: UInt16.self, capacity: count)
+        func makeCache(_ bytes: Int) -> UnsafeMutableRawPointer {
+            if cacheBacking == .hugePages, let (start, length, aligned) = Self.hugePageMapping(bytes: bytes) {
+                mapped.append((start, length))
+                return aligned
             }
-            return make(count, of: UInt16.self)
+            return UnsafeMutableRawPointer(make(bytes, of: UInt8.self))
         }
-        cache = KeyValueCache(keys: makeCache(halves), values: makeCache(halves), capacity: capacity,
+        cache = KeyValueCache(format: cacheFormat, keys: makeCache(cacheBytes), values: makeCache(cacheBytes), capacity: capacity,
                               kvHeads: h.headCountKV, headDimension: h.headDimension)
         logits = make(logitsRows * h.vocabularySize)
         allocations = all

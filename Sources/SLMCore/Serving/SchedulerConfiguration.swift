@@ -19,11 +19,14 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     /// How each slot's KV cache is backed: pages that follow use (the default), or huge pages
     /// (faster decode, every slot's whole cache resident from the start; see `KVCacheBacking`).
     public var cacheBacking: KVCacheBacking
+    /// How each slot's KV cache stores keys and values: halves (the default), or 8-bit blocks
+    /// (half the memory per token and less to read per step; see `KVCacheFormat`).
+    public var cacheFormat: KVCacheFormat
 
     /// A configuration; values below 1 are raised to 1 (the queue may be 0: no waiting at all).
     public init(slots: Int = 4, contextLength: Int = 2048, queueCapacity: Int = 16, prefillChunk: Int = 64,
                 threads: Int = 2, computePath: ComputePath = .default, batchedDecode: Bool = true,
-                cacheBacking: KVCacheBacking = .onDemand) {
+                cacheBacking: KVCacheBacking = .onDemand, cacheFormat: KVCacheFormat = .f16) {
         self.slots = max(1, slots)
         self.contextLength = max(1, contextLength)
         self.queueCapacity = max(0, queueCapacity)
@@ -32,5 +35,6 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         self.computePath = computePath
         self.batchedDecode = batchedDecode
         self.cacheBacking = cacheBacking
+        self.cacheFormat = cacheFormat
     }
 }

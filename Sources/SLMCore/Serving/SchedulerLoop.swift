@@ -34,7 +34,7 @@ final class SchedulerLoop {
         slots = (0..<configuration.slots).map { _ in
             Slot(session: model.makeSession(maxContext: configuration.contextLength, maxBatch: configuration.prefillChunk,
                                             path: configuration.computePath, threads: configuration.threads,
-                                            cacheBacking: configuration.cacheBacking))
+                                            cacheBacking: configuration.cacheBacking, cacheFormat: configuration.cacheFormat))
         }
     }
 

@@ -41,6 +41,27 @@ void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, cons
 
 // MARK: Attention of a run of positions (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
 
+// MARK: The 8-bit key/value cache (portable store; AVX-512F attention)
+//
+// The same tiles of 16 positions, at about half the bytes: each key/value head of a layer is a
+// run of tiles of `slm_kv_q8_tile_bytes(D)` bytes for keys and as many for values. A tile holds
+// - keys: int8 `[d = 0 ..< D][t % 16]`, then float scales `[block = d / 32][t % 16]`;
+// - values: int8 `[t % 16][d = 0 ..< D]`, then float scales `[block = d / 32][t % 16]`.
+// Each 32 dimensions (fewer in a last block) of a position's key or value have their own scale
+// d = max|x| / 127; x ≈ q · d with q = x / d rounded to nearest even.
+
+/// Bytes of one tile of keys (or of values) of a `head_dim`-wide head in the 8-bit cache.
+size_t slm_kv_q8_tile_bytes(int64_t head_dim);
+
+/// Stores position `position`'s keys and values (as `slm_kv_store_f16c`) in the 8-bit cache: head
+/// h's key tiles at `key_tiles + h·head_stride`, its value tiles at `values + h·head_stride` (bytes).
+void slm_kv_store_q8(const float *k, const float *v, int64_t kv_heads, int64_t head_dim, int64_t position,
+                     uint8_t *key_tiles, uint8_t *values, size_t head_stride);
+
+/// `slm_kv_store_q8` with AVX-512 (the same bytes).
+void slm_kv_store_q8_avx512(const float *k, const float *v, int64_t kv_heads, int64_t head_dim, int64_t position,
+                            uint8_t *key_tiles, uint8_t *values, size_t head_stride);
+
 /// Queries one call takes at most (`rows · group`).
 #define SLM_ATTENTION_MAX_QUERIES 256
 /// Widest head the run kernel takes.
@@ -54,6 +75,11 @@ void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, cons
 void slm_attention_rows_f16_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
                                    int64_t first_position, const uint16_t *key_tiles, const uint16_t *values,
                                    int64_t head_dim, float scale, float *out, size_t out_row_stride);
+
+/// `slm_attention_rows_f16_avx512` over one key/value head of the 8-bit cache.
+void slm_attention_rows_q8_avx512(const float *q, size_t q_row_stride, int64_t rows, int64_t group,
+                                  int64_t first_position, const uint8_t *key_tiles, const uint8_t *values,
+                                  int64_t head_dim, float scale, float *out, size_t out_row_stride);
 
 // MARK: Element-wise (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
 
