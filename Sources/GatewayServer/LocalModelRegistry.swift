@@ -65,7 +65,8 @@ public final class LocalModelRegistry: LocalModelLoader {
                 let runtime: LocalModelRuntime
                 do {
                     runtime = try LocalModelRuntime(path: local.resolvedPath,
-                                                    configuration: SchedulerConfiguration(slots: local.slots, contextLength: spec.contextWindow))
+                                                    configuration: SchedulerConfiguration(slots: local.slots, contextLength: spec.contextWindow,
+                                                                                          cacheFormat: local.kvCache == .q8 ? .q8 : .f16))
                 } catch {
                     retire(fresh)
                     throw PolicyValidationFailure(errors: [.invalidValue(

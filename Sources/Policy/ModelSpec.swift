@@ -97,12 +97,22 @@ public struct LocalModel: Sendable, Equatable {
     public var slots: Int
     /// USD per CPU-second, so local answers are never free (`price_per_cpu_second`).
     public var pricePerCPUSecond: Double
+    /// How each slot's KV cache stores keys and values (`kv_cache`).
+    public var kvCache: LocalKVCache
 
     /// Creates local-model settings.
-    public init(declaredPath: String, resolvedPath: String, slots: Int, pricePerCPUSecond: Double) {
+    public init(declaredPath: String, resolvedPath: String, slots: Int, pricePerCPUSecond: Double, kvCache: LocalKVCache = .f16) {
         self.declaredPath = declaredPath; self.resolvedPath = resolvedPath; self.slots = slots
-        self.pricePerCPUSecond = pricePerCPUSecond
+        self.pricePerCPUSecond = pricePerCPUSecond; self.kvCache = kvCache
     }
+}
+
+/// A local model's KV cache format (`kv_cache`), as the inference core's `KVCacheFormat`.
+public enum LocalKVCache: String, Sendable, Equatable, CaseIterable {
+    /// Keys and values as halves (the default).
+    case f16
+    /// 8-bit blocks: half the memory per token, less to read per decode step.
+    case q8
 }
 
 /// Settings of a model served by `switchyard worker` processes.

@@ -14,7 +14,7 @@ public enum PolicyKeys {
         "base_url", "api_key_env", "model", "price_per_million_input", "price_per_million_output", "connect_timeout_ms",
     ]
     /// Keys only `local` models may have.
-    public static let modelLocal: [String] = ["path", "slots", "price_per_cpu_second"]
+    public static let modelLocal: [String] = ["path", "slots", "price_per_cpu_second", "kv_cache"]
     /// Keys only `worker` models may have.
     public static let modelWorker: [String] = ["urls", "price_per_cpu_second", "connect_timeout_ms"]
     /// Keys of `classes`.

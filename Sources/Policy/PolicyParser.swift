@@ -221,9 +221,10 @@ struct SectionParser {
             if let field = fields["path"] { note("\(path).path", field.keyLine) }
             let slots = value("slots") { $0.int($1, path: $2, in: 1...1_024) } ?? 1
             let price = value("price_per_cpu_second") { $0.double($1, path: $2, in: 0...100) }
+            let kvCache = value("kv_cache") { $0.word($1, path: $2, as: LocalKVCache.self) } ?? .f16
             if let declared, let price {
                 provider = .local(LocalModel(declaredPath: declared, resolvedPath: PolicyPaths.resolve(declared, against: baseDirectory),
-                                             slots: slots, pricePerCPUSecond: price))
+                                             slots: slots, pricePerCPUSecond: price, kvCache: kvCache))
             } else { provider = nil }
         case .worker:
             var urls: [String]?
