@@ -1,7 +1,7 @@
 // Attention kernels over the fp16 and 8-bit key/value caches (layouts in slm_attention.h). SLMCore's
 // `AttentionKernel.headReference` and `rowsReference` are the scalar definitions they are tested against.
 //
-// - `slm_attention_head_f16_avx2` (AVX2 + F16C): one query head, two passes over the scores.
+// - `slm_attention_head_f16_avx2` and `_q8_avx2` (AVX2): one query head, two passes over the scores.
 // - `slm_attention_rows_f16_avx512` and `_q8_avx512` (AVX-512F): the query heads of one key/value head for one
 //   position (decode) or a run of consecutive positions (prefill), flash-attention style: keys
 //   and values are read a tile of 16 positions at a time, with a running maximum and sum per query
@@ -71,6 +71,73 @@ T256 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles,
     for (; i < head_dim; i++) {
         float acc = 0;
         for (int64_t t = 0; t < length; t++) acc += scores[t] * _cvtsh_ss(values[(size_t)(t * head_dim) + i]);
+        out[i] = acc * inverse;
+    }
+}
+
+/// `slm_attention_head_f16_avx2` over one key/value head of the 8-bit cache: a score is Σ over
+/// 32-dimension blocks of (Σ_d q[d]·key[d]) times the block's key scale; a value row counts with
+/// its block's value scale.
+T256 void slm_attention_head_q8_avx2(const float *q, const uint8_t *key_tiles, const uint8_t *values, int64_t length,
+                                     int64_t head_dim, float scale, float *scores, float *out) {
+    const size_t tile_bytes = slm_kv_q8_tile_bytes(head_dim), scale_offset = (size_t)(TILE * head_dim);
+    const __m256 scales = _mm256_set1_ps(scale);
+    __m256 maxima = _mm256_set1_ps(-INFINITY);
+    for (int64_t t0 = 0; t0 < length; t0 += TILE) {
+        const int8_t *tile = (const int8_t *)(key_tiles + (size_t)(t0 / TILE) * tile_bytes);
+        const float *keyScales = (const float *)((const uint8_t *)tile + scale_offset);
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+        for (int64_t first = 0; first < head_dim; first += 32) {
+            const int64_t end = first + 32 < head_dim ? first + 32 : head_dim;
+            __m256 blockLo = _mm256_setzero_ps(), blockHi = _mm256_setzero_ps();
+            for (int64_t d = first; d < end; d++) {
+                const __m256 qd = _mm256_set1_ps(q[d]);
+                const int8_t *row = tile + d * TILE;
+                blockLo = _mm256_fmadd_ps(qd, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)row))), blockLo);
+                blockHi = _mm256_fmadd_ps(qd, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(row + 8)))), blockHi);
+            }
+            const float *blockScales = keyScales + TILE * (first / 32);
+            lo = _mm256_fmadd_ps(blockLo, _mm256_loadu_ps(blockScales), lo);
+            hi = _mm256_fmadd_ps(blockHi, _mm256_loadu_ps(blockScales + 8), hi);
+        }
+        lo = _mm256_mul_ps(lo, scales);
+        hi = _mm256_mul_ps(hi, scales);
+        _mm256_storeu_ps(scores + t0, lo);
+        _mm256_storeu_ps(scores + t0 + 8, hi);
+        // Lanes past the end hold scores of positions not yet written (finite or not): leave them out.
+        const int64_t count = length - t0 < TILE ? length - t0 : TILE;
+        if (count == TILE) maxima = _mm256_max_ps(maxima, _mm256_max_ps(lo, hi));
+        else
+            for (int64_t t = 0; t < count; t++) maxima = _mm256_max_ps(maxima, _mm256_set1_ps(scores[t0 + t]));
+    }
+    float lanes[8], maximum = -INFINITY;
+    _mm256_storeu_ps(lanes, maxima);
+    for (int i = 0; i < 8; i++) maximum = lanes[i] > maximum ? lanes[i] : maximum;
+    float sum = 0;
+    for (int64_t t = 0; t < length; t++) {
+        scores[t] = expf(scores[t] - maximum);
+        sum += scores[t];
+    }
+    const float inverse = 1.0f / sum;
+    // Values: position t is row t % 16 of tile t / 16, its scale for dimension i at [i / 32][t % 16].
+    int64_t i = 0;
+    for (; i + 8 <= head_dim; i += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t t = 0; t < length; t++) {
+            const uint8_t *tile = values + (size_t)(t / TILE) * tile_bytes;
+            const float weight = scores[t] * ((const float *)(tile + scale_offset))[TILE * (i / 32) + t % TILE];
+            const int8_t *row = (const int8_t *)tile + (t % TILE) * head_dim + i;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(weight), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)row))), acc);
+        }
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(acc, _mm256_set1_ps(inverse)));
+    }
+    for (; i < head_dim; i++) {
+        float acc = 0;
+        for (int64_t t = 0; t < length; t++) {
+            const uint8_t *tile = values + (size_t)(t / TILE) * tile_bytes;
+            const float weight = scores[t] * ((const float *)(tile + scale_offset))[TILE * (i / 32) + t % TILE];
+            acc += weight * (float)((const int8_t *)tile)[(t % TILE) * head_dim + i];
+        }
         out[i] = acc * inverse;
     }
 }
@@ -434,6 +501,12 @@ SLM_TARGET_AVX512 void slm_attention_rows_q8_avx512(const float *q, size_t q_row
 
 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, const uint16_t *values, int64_t length,
                                  int64_t head_dim, float scale, float *scores, float *out) {
+    (void)q; (void)key_tiles; (void)values; (void)length; (void)head_dim; (void)scale; (void)scores; (void)out;
+    __builtin_trap();
+}
+
+void slm_attention_head_q8_avx2(const float *q, const uint8_t *key_tiles, const uint8_t *values, int64_t length,
+                                int64_t head_dim, float scale, float *scores, float *out) {
     (void)q; (void)key_tiles; (void)values; (void)length; (void)head_dim; (void)scale; (void)scores; (void)out;
     __builtin_trap();
 }

@@ -91,6 +91,25 @@ final class Q8AttentionCacheHead {
         #expect(worst <= 5e-5 * cache.largestValue, "largest difference \(worst), largest value \(cache.largestValue)")
     }
 
+    /// The per-head kernel (AVX2, the kernel of CPUs without AVX-512) over the lengths and head
+    /// widths of the fp16 per-head kernel's tests.
+    @Test(arguments: attentionHeadShapes)
+    func headKernelAgreesWithTheScalarReference(length: Int, headDimension: Int) {
+        let cache = Q8AttentionCacheHead(length: length, headDimension: headDimension, seed: UInt64(length * 29 + headDimension))
+        var rng = SeededGenerator(seed: UInt64(length) + 77)
+        let query = randomActivations(headDimension, using: &rng).map { $0 * 4 }
+        var fast = [Float](repeating: .nan, count: headDimension), reference = fast
+        var scores = [Float](repeating: 0, count: KeyValueCache.capacity(forPositions: length))
+        let scale = 1 / Float(headDimension).squareRoot()
+        AttentionKernel.headQ8(query: query, keyTiles: cache.keys, values: cache.values, length: length,
+                               headDimension: headDimension, scale: scale, scores: &scores, output: &fast)
+        AttentionKernel.headQ8Reference(query: query, keyTiles: cache.keys, values: cache.values, length: length,
+                                        headDimension: headDimension, scale: scale, scores: &scores, output: &reference)
+        for i in 0..<headDimension {
+            #expect(abs(fast[i] - reference[i]) <= 5e-5 * cache.largestValue, "element \(i): \(fast[i]) vs \(reference[i])")
+        }
+    }
+
     /// Against attention over the same keys and values in fp32: the 8-bit cache's error is a
     /// fraction of the values' range (a wrong layout would give unrelated outputs). Keys and values
     /// without outliers: an outlier key of ±20 meeting a query of ±80 makes scores whose

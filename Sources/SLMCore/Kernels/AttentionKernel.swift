@@ -16,7 +16,7 @@ import SLMKernelsC
 /// flash-attention style (each tile of keys and values read once for all the queries, running
 /// maximum and sum, vectorized e^x, scores from broadcast multiply-adds on the transposed keys);
 /// with AVX2 only, the per-head C kernel runs once per query; elsewhere the scalar reference. The
-/// 8-bit cache (`rowsQ8`) has the AVX-512 kernel and the scalar reference.
+/// 8-bit cache (`rowsQ8`, `headQ8`) has the same three.
 /// `headReference` and `rowsReference` are the definitions the tests hold the kernels to.
 public enum AttentionKernel {
     /// Whether the per-head C kernel (AVX2 + FMA + F16C) runs on this CPU.
@@ -78,7 +78,7 @@ public enum AttentionKernel {
     // MARK: The 8-bit cache
 
     /// `rows` over one key/value head of the 8-bit cache (`KVCacheFormat.q8`; tiles as
-    /// `KeyValueCache` lays them out): the AVX-512 kernel where it runs, else `rowsQ8Reference`.
+    /// `KeyValueCache` lays them out): the AVX-512 kernel where it runs, else `headQ8` per query.
     @inline(__always)
     public static func rowsQ8(
         query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
@@ -94,13 +94,16 @@ public enum AttentionKernel {
             return
         }
         #endif
-        rowsQ8Reference(query: query, queryStride: queryStride, rows: rows, group: group, firstPosition: firstPosition,
-                        keyTiles: keyTiles, values: values, headDimension: headDimension, scale: scale, output: output,
-                        outputStride: outputStride, scores: scores)
+        for r in 0..<rows {
+            for g in 0..<group {
+                headQ8(query: query + r * queryStride + g * headDimension, keyTiles: keyTiles, values: values,
+                       length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
+                       output: output + r * outputStride + g * headDimension)
+            }
+        }
     }
 
-    /// The scalar definition of `rowsQ8`: `headReference`'s arithmetic on the dequantized keys and
-    /// values (each int8 times its block's scale).
+    /// The scalar definition of `rowsQ8`: `headQ8Reference` for every query head of every row.
     public static func rowsQ8Reference(
         query: UnsafePointer<Float>, queryStride: Int, rows: Int, group: Int, firstPosition: Int,
         keyTiles: UnsafeRawPointer, values: UnsafeRawPointer, headDimension: Int, scale: Float,
@@ -108,13 +111,42 @@ public enum AttentionKernel {
     ) {
         for r in 0..<rows {
             for g in 0..<group {
-                headReference(query: query + r * queryStride + g * headDimension, length: firstPosition + r + 1,
-                              headDimension: headDimension, scale: scale, scores: scores,
-                              output: output + r * outputStride + g * headDimension,
-                              key: { t, d in KeyValueCache.q8Key(keyTiles, position: t, dimension: d, headDimension: headDimension) },
-                              value: { t, d in KeyValueCache.q8Value(values, position: t, dimension: d, headDimension: headDimension) })
+                headQ8Reference(query: query + r * queryStride + g * headDimension, keyTiles: keyTiles, values: values,
+                                length: firstPosition + r + 1, headDimension: headDimension, scale: scale, scores: scores,
+                                output: output + r * outputStride + g * headDimension)
             }
         }
+    }
+
+    /// One query head over positions `0..<length` of the 8-bit cache: the AVX2 C kernel where it
+    /// runs, else `headQ8Reference`; `scores` is scratch for `length` floats rounded up to 16.
+    @inline(__always)
+    public static func headQ8(
+        query: UnsafePointer<Float>, keyTiles: UnsafeRawPointer, values: UnsafeRawPointer,
+        length: Int, headDimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        #if canImport(SLMKernelsC)
+        if usesCKernel {
+            slm_attention_head_q8_avx2(query, keyTiles.assumingMemoryBound(to: UInt8.self), values.assumingMemoryBound(to: UInt8.self),
+                                       Int64(length), Int64(headDimension), scale, scores, output)
+            return
+        }
+        #endif
+        headQ8Reference(query: query, keyTiles: keyTiles, values: values, length: length, headDimension: headDimension,
+                        scale: scale, scores: scores, output: output)
+    }
+
+    /// The scalar definition of `headQ8`: `headReference`'s arithmetic on the dequantized keys and
+    /// values (each int8 times its block's scale).
+    public static func headQ8Reference(
+        query: UnsafePointer<Float>, keyTiles: UnsafeRawPointer, values: UnsafeRawPointer,
+        length: Int, headDimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        headReference(query: query, length: length, headDimension: headDimension, scale: scale, scores: scores, output: output,
+                      key: { t, d in KeyValueCache.q8Key(keyTiles, position: t, dimension: d, headDimension: headDimension) },
+                      value: { t, d in KeyValueCache.q8Value(values, position: t, dimension: d, headDimension: headDimension) })
     }
 
     // MARK: One head

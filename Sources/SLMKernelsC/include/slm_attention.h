@@ -39,6 +39,10 @@ void slm_f32_to_f16_f16c(const float *x, uint16_t *out, int64_t n);
 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, const uint16_t *values, int64_t length,
                                  int64_t head_dim, float scale, float *scores, float *out);
 
+/// `slm_attention_head_f16_avx2` over one key/value head of the 8-bit cache (AVX2 + FMA).
+void slm_attention_head_q8_avx2(const float *q, const uint8_t *key_tiles, const uint8_t *values, int64_t length,
+                                int64_t head_dim, float scale, float *scores, float *out);
+
 // MARK: Attention of a run of positions (AVX-512F; any CPU with SLM_FEATURE_AVX512_VNNI)
 
 // MARK: The 8-bit key/value cache (portable store; AVX-512F attention)
