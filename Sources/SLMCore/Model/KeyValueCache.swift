@@ -20,7 +20,7 @@ public enum KVCacheFormat: String, Sendable, Equatable, CaseIterable {
     /// 8-bit integers, one float scale per 32 dimensions of each position's key or value (as
     /// llama.cpp's `q8_0` cache type): 56 % of the bytes of `f16` for 64-wide heads, so
     /// attention reads about half as much memory per step and a context takes half the RAM.
-    /// Attention over it runs a C kernel with AVX-512 and the scalar reference elsewhere.
+    /// Attention over it has the same kernels as over `f16` (AVX-512, AVX2, scalar reference).
     case q8
 }
 
