@@ -27,6 +27,35 @@
 
 // MARK: One head (AVX2)
 
+/// Scales one tile's 16 scores (`lo`, `hi`), stores them at `scores + t0` and returns `maxima`
+/// raised by those of positions below `length`: lanes past the end hold scores of positions not
+/// yet written (finite or not) and are left out.
+T256 static inline __m256 store_tile_scores(__m256 lo, __m256 hi, __m256 scales, float *scores, int64_t t0, int64_t length,
+                                            __m256 maxima) {
+    lo = _mm256_mul_ps(lo, scales);
+    hi = _mm256_mul_ps(hi, scales);
+    _mm256_storeu_ps(scores + t0, lo);
+    _mm256_storeu_ps(scores + t0 + 8, hi);
+    const int64_t count = length - t0 < TILE ? length - t0 : TILE;
+    if (count == TILE) return _mm256_max_ps(maxima, _mm256_max_ps(lo, hi));
+    for (int64_t t = 0; t < count; t++) maxima = _mm256_max_ps(maxima, _mm256_set1_ps(scores[t0 + t]));
+    return maxima;
+}
+
+/// `scores[t] = e^(scores[t] − max)` for the `length` scores whose maximum is in `maxima`'s
+/// lanes; returns 1 / their sum.
+T256 static inline float softmax_in_place(float *scores, int64_t length, __m256 maxima) {
+    float lanes[8], maximum = -INFINITY;
+    _mm256_storeu_ps(lanes, maxima);
+    for (int i = 0; i < 8; i++) maximum = lanes[i] > maximum ? lanes[i] : maximum;
+    float sum = 0;
+    for (int64_t t = 0; t < length; t++) {
+        scores[t] = expf(scores[t] - maximum);
+        sum += scores[t];
+    }
+    return 1.0f / sum;
+}
+
 T256 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles, const uint16_t *values, int64_t length,
                                       int64_t head_dim, float scale, float *scores, float *out) {
     // Scores, 16 positions (two vectors of 8) per tile.
@@ -41,25 +70,9 @@ T256 void slm_attention_head_f16_avx2(const float *q, const uint16_t *key_tiles,
             lo = _mm256_fmadd_ps(qd, _mm256_cvtph_ps(_mm_loadu_si128(row)), lo);
             hi = _mm256_fmadd_ps(qd, _mm256_cvtph_ps(_mm_loadu_si128(row + 1)), hi);
         }
-        lo = _mm256_mul_ps(lo, scales);
-        hi = _mm256_mul_ps(hi, scales);
-        _mm256_storeu_ps(scores + t0, lo);
-        _mm256_storeu_ps(scores + t0 + 8, hi);
-        // Lanes past the end hold scores of positions not yet written (finite or not): leave them out.
-        const int64_t count = length - t0 < TILE ? length - t0 : TILE;
-        if (count == TILE) maxima = _mm256_max_ps(maxima, _mm256_max_ps(lo, hi));
-        else
-            for (int64_t t = 0; t < count; t++) maxima = _mm256_max_ps(maxima, _mm256_set1_ps(scores[t0 + t]));
+        maxima = store_tile_scores(lo, hi, scales, scores, t0, length, maxima);
     }
-    float lanes[8], maximum = -INFINITY;
-    _mm256_storeu_ps(lanes, maxima);
-    for (int i = 0; i < 8; i++) maximum = lanes[i] > maximum ? lanes[i] : maximum;
-    float sum = 0;
-    for (int64_t t = 0; t < length; t++) {
-        scores[t] = expf(scores[t] - maximum);
-        sum += scores[t];
-    }
-    const float inverse = 1.0f / sum;
+    const float inverse = softmax_in_place(scores, length, maxima);
     int64_t i = 0;
     for (; i + 8 <= head_dim; i += 8) {
         __m256 acc = _mm256_setzero_ps();
@@ -100,25 +113,9 @@ T256 void slm_attention_head_q8_avx2(const float *q, const uint8_t *key_tiles, c
             lo = _mm256_fmadd_ps(blockLo, _mm256_loadu_ps(blockScales), lo);
             hi = _mm256_fmadd_ps(blockHi, _mm256_loadu_ps(blockScales + 8), hi);
         }
-        lo = _mm256_mul_ps(lo, scales);
-        hi = _mm256_mul_ps(hi, scales);
-        _mm256_storeu_ps(scores + t0, lo);
-        _mm256_storeu_ps(scores + t0 + 8, hi);
-        // Lanes past the end hold scores of positions not yet written (finite or not): leave them out.
-        const int64_t count = length - t0 < TILE ? length - t0 : TILE;
-        if (count == TILE) maxima = _mm256_max_ps(maxima, _mm256_max_ps(lo, hi));
-        else
-            for (int64_t t = 0; t < count; t++) maxima = _mm256_max_ps(maxima, _mm256_set1_ps(scores[t0 + t]));
+        maxima = store_tile_scores(lo, hi, scales, scores, t0, length, maxima);
     }
-    float lanes[8], maximum = -INFINITY;
-    _mm256_storeu_ps(lanes, maxima);
-    for (int i = 0; i < 8; i++) maximum = lanes[i] > maximum ? lanes[i] : maximum;
-    float sum = 0;
-    for (int64_t t = 0; t < length; t++) {
-        scores[t] = expf(scores[t] - maximum);
-        sum += scores[t];
-    }
-    const float inverse = 1.0f / sum;
+    const float inverse = softmax_in_place(scores, length, maxima);
     // Values: position t is row t % 16 of tile t / 16, its scale for dimension i at [i / 32][t % 16].
     int64_t i = 0;
     for (; i + 8 <= head_dim; i += 8) {
