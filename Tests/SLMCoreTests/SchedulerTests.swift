@@ -11,12 +11,15 @@ struct SchedulerTests {
         "Name three primary colors.",
     ]
 
-    @Test func concurrentSequencesGiveTheSameGreedyTextAsEachAlone() async throws {
+    /// With either KV cache format (the slots' caches follow `cacheFormat`).
+    @Test(arguments: KVCacheFormat.allCases)
+    func concurrentSequencesGiveTheSameGreedyTextAsEachAlone(cacheFormat: KVCacheFormat) async throws {
         let (model, tokenizer, _) = try SchedulerFixture.parts()
         let prompts = try Self.questions.map(SchedulerFixture.prompt)
         let sampling = SchedulerFixture.greedy(maxTokens: 12)
 
-        let alone = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 1, contextLength: 256))
+        let alone = ModelScheduler(model: model, tokenizer: tokenizer,
+                                   configuration: .init(slots: 1, contextLength: 256, cacheFormat: cacheFormat))
         var expected: [SchedulerFixture.Outcome] = []
         for prompt in prompts {
             expected.append(try await SchedulerFixture.collect(try alone.submit(SequenceRequest(promptTokens: prompt, sampling: sampling))))
@@ -25,7 +28,7 @@ struct SchedulerTests {
 
         // Two slots for three requests: one waits in the queue and joins when a slot frees.
         let together = ModelScheduler(model: model, tokenizer: tokenizer,
-                                      configuration: .init(slots: 2, contextLength: 256, prefillChunk: 16))
+                                      configuration: .init(slots: 2, contextLength: 256, prefillChunk: 16, cacheFormat: cacheFormat))
         let streams = try prompts.map { try together.submit(SequenceRequest(promptTokens: $0, sampling: sampling)) }
         let outcomes = try await withThrowingTaskGroup(of: (Int, SchedulerFixture.Outcome).self) { group in
             for (index, stream) in streams.enumerated() {
