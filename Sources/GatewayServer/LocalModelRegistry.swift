@@ -63,10 +63,14 @@ public final class LocalModelRegistry: LocalModelLoader {
                     continue
                 }
                 let runtime: LocalModelRuntime
+                let cacheFormat: KVCacheFormat = switch local.kvCache {
+                case .f16: .f16
+                case .q8: .q8
+                }
                 do {
                     runtime = try LocalModelRuntime(path: local.resolvedPath,
                                                     configuration: SchedulerConfiguration(slots: local.slots, contextLength: spec.contextWindow,
-                                                                                          cacheFormat: local.kvCache == .q8 ? .q8 : .f16))
+                                                                                          cacheFormat: cacheFormat))
                 } catch {
                     retire(fresh)
                     throw PolicyValidationFailure(errors: [.invalidValue(

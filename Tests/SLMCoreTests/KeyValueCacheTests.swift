@@ -30,7 +30,8 @@ import SLMKernelsC
         let capacity: Int
         init(layers: Int, kvHeads: Int, headDimension: Int, positions: Int) {
             capacity = KeyValueCache.capacity(forPositions: positions)
-            let halves = KeyValueCache.halves(layers: layers, kvHeads: kvHeads, headDimension: headDimension, capacity: capacity)
+            let halves = KeyValueCache.bytes(format: .f16, layers: layers, kvHeads: kvHeads, headDimension: headDimension,
+                                             capacity: capacity) / 2
             keys = [UInt16](repeating: 0xFFFF, count: halves)
             values = keys
         }

@@ -17,9 +17,10 @@ public enum KVCacheBacking: Sendable, Equatable {
 public enum KVCacheFormat: String, Sendable, Equatable, CaseIterable {
     /// IEEE half floats (rounded to nearest even): llama.cpp's default, and the reference.
     case f16
-    /// 8-bit integers, one float scale per 32 dimensions of each position's key or value (as
-    /// llama.cpp's `q8_0` cache type): 56 % of the bytes of `f16` for 64-wide heads, so
-    /// attention reads about half as much memory per step and a context takes half the RAM.
+    /// 8-bit integers, one float scale per 32 dimensions of each position's key or value (like
+    /// llama.cpp's `q8_0` cache type, whose scales are halves): 56 % of the bytes of `f16` for
+    /// 64-wide heads, so attention reads about half as much memory per step and a context takes
+    /// half the RAM.
     /// Attention over it has the same kernels as over `f16` (AVX-512, AVX2, scalar reference).
     case q8
 }
@@ -80,11 +81,6 @@ struct KeyValueCache {
     /// Positions a cache for `positions` holds: rounded up to whole tiles.
     static func capacity(forPositions positions: Int) -> Int {
         (positions + tilePositions - 1) / tilePositions * tilePositions
-    }
-
-    /// Halves of keys (and of values) an fp16 cache of `layers` layers and `capacity` positions needs.
-    static func halves(layers: Int, kvHeads: Int, headDimension: Int, capacity: Int) -> Int {
-        layers * kvHeads * capacity * headDimension
     }
 
     /// Bytes of keys (and of values) a cache of `layers` layers and `capacity` positions needs.
