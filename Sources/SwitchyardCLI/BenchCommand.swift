@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the inference core: prefill, decode, concurrent streams, memory; or the kernels alone.",
-        subcommands: [ModelBench.self, KernelsBench.self, KVBackingBench.self, KVFormatBench.self, MemoryBench.self],
+        subcommands: [ModelBench.self, KernelsBench.self, KVBackingBench.self, KVFormatBench.self, MemoryBench.self, SamplerBench.self],
         defaultSubcommand: ModelBench.self
     )
 }

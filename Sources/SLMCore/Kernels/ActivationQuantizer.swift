@@ -86,7 +86,7 @@ public enum ActivationQuantizer {
         let raw = UnsafeRawPointer(x)
         let a = raw.loadUnaligned(as: SIMD16<Float>.self)
         let b = raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-        let amax = pointwiseMax(pointwiseMax(a, -a), pointwiseMax(b, -b)).max()
+        let amax = a.atLeast(-a).atLeast(b.atLeast(-b)).max()
         let d = amax / 127
         let inverse: Float = d != 0 ? 1 / d : 0
         let qa = roundToBytes(a * inverse), qb = roundToBytes(b * inverse)
@@ -134,8 +134,8 @@ public enum ActivationQuantizer {
             var high = SIMD16<Float>(repeating: -.infinity), low = SIMD16<Float>(repeating: .infinity)
             for g in 0..<16 {
                 let v = x.loadUnaligned(fromByteOffset: 64 * g, as: SIMD16<Float>.self)
-                high = pointwiseMax(high, v)
-                low = pointwiseMin(low, v)
+                high = v.atLeast(high)
+                low = v.atMost(low)
             }
             let top = high.max(), bottom = low.min()
             guard top != 0 || bottom != 0, top == top, bottom == bottom else {
@@ -151,7 +151,7 @@ public enum ActivationQuantizer {
             let inverse = -127 / signedMax
             for g in 0..<16 {
                 let v = x.loadUnaligned(fromByteOffset: 64 * g, as: SIMD16<Float>.self) * inverse
-                let rounded = pointwiseMin((v + roundingMagic) - roundingMagic, SIMD16(repeating: 127))
+                let rounded = ((v + roundingMagic) - roundingMagic).atMost(SIMD16(repeating: 127))
                 let q = SIMD16<Int32>(rounded, rounding: .towardZero)
                 out.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q), toByteOffset: 4 + 16 * g, as: SIMD16<Int8>.self)
                 out.storeBytes(of: Int16(truncatingIfNeeded: q.wrappedSum()), toByteOffset: 260 + 2 * g, as: Int16.self)

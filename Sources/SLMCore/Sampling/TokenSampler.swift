@@ -25,8 +25,10 @@ public struct TokenSampler: Sendable {
     private var stepStamp: UInt32 = 0
     private var penalized: [TokenLogprob]
     private var top: [TokenLogprob]
-    /// Tempered weights of the whole vocabulary, when no filter narrows the candidates.
+    /// Weights of the whole vocabulary (tempered, or relative to the best before the filters).
     private var weights: [Float]
+    /// The sum of each block of `LogitPasses.blockSize` weights.
+    private var blockSums: [Double]
 
     /// A sampler with all its scratch space allocated.
     /// - Throws: `SamplingError` when a parameter is out of range or `vocabularySize` is not positive.
@@ -47,6 +49,7 @@ public struct TokenSampler: Sendable {
         top = []
         top.reserveCapacity(parameters.topLogprobs + 1)
         weights = draws ? [Float](repeating: 0, count: vocabularySize) : []
+        blockSums = draws ? [Double](repeating: 0, count: LogitPasses.blockCount(vocabularySize)) : []
     }
 
     /// The most likely alternatives at the last step, best first (`topLogprobs` of them).
@@ -85,47 +88,11 @@ public struct TokenSampler: Sendable {
         var entropy: Float
 
         init(_ logits: UnsafeMutableBufferPointer<Float>) {
-            let count = logits.count
-            let base = UnsafeRawPointer(logits.baseAddress!)
-            let vectorEnd = count - count % 8
-            var maximumLanes = SIMD8<Float>(repeating: -.infinity)
-            for offset in stride(from: 0, to: vectorEnd, by: 8) {
-                maximumLanes = pointwiseMax(maximumLanes, base.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self))
-            }
-            var maximum = maximumLanes.max()
-            for index in vectorEnd..<count { maximum = max(maximum, logits[index]) }
-
-            // Σ e^(l-max) and Σ e^(l-max)·(l-max), in float lanes flushed to double every 1024 values.
-            // The shift is clamped so that a -inf logit adds 0, not 0·(-inf).
-            let floor = SIMD8<Float>(repeating: -87.33654)
-            var sum: Double = 0
-            var weightedShift: Double = 0
-            var blockStart = 0
-            while blockStart < vectorEnd {
-                let blockEnd = min(blockStart + 1024, vectorEnd)
-                var sumLanes = SIMD8<Float>(repeating: 0)
-                var weightedLanes = SIMD8<Float>(repeating: 0)
-                for offset in stride(from: blockStart, to: blockEnd, by: 8) {
-                    let lanes = base.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self)
-                    let shifted = pointwiseMax(lanes - maximum, floor)
-                    let weight = VectorExp.exp(shifted)
-                    sumLanes += weight
-                    weightedLanes += weight * shifted
-                }
-                sum += Double(sumLanes.sum())
-                weightedShift += Double(weightedLanes.sum())
-                blockStart = blockEnd
-            }
-            for index in vectorEnd..<count {
-                let shifted = max(logits[index] - maximum, -87.33654)
-                let weight = VectorExp.reference(shifted)
-                sum += Double(weight)
-                weightedShift += Double(weight * shifted)
-            }
-            self.maximum = maximum
-            logNormalizer = maximum + Float(log(sum))
+            let statistics = LogitPasses.softmaxStatistics(UnsafeBufferPointer(logits))
+            maximum = statistics.maximum
+            logNormalizer = statistics.maximum + Float(log(statistics.sum))
             // H = -Σ p (l - lse) = log Σ e^(l-max) - Σ e^(l-max)(l-max) / Σ e^(l-max)
-            entropy = Float(log(sum) - weightedShift / sum)
+            entropy = Float(log(statistics.sum) - statistics.weightedShift / statistics.sum)
         }
     }
 
@@ -185,22 +152,26 @@ public struct TokenSampler: Sendable {
         var active: Range<Int>
         var sortedDescending = false
         let topK = parameters.topK
+        let maximum: Float
+        var totalWeight: Double = 0
         if topK > 0, topK < logits.count {
             CandidateSelection.keepTopK(topK, of: logits, into: &candidates)
             sortedDescending = true
+            // Weights relative to the most likely candidate, at temperature 1.
+            maximum = candidates.withUnsafeBufferPointer { CandidateSelection.maximumLogit($0[...]) }
+            for index in candidates.indices {
+                let weight = exp(candidates[index].logit - maximum)
+                candidates[index].weight = weight
+                totalWeight += Double(weight)
+            }
         } else {
-            for index in 0..<logits.count { candidates.append(SamplingCandidate(id: Int32(index), logit: logits[index], weight: 0)) }
+            // The whole vocabulary's weights in one vector pass; only tokens the filters can keep
+            // become candidates (see `gatherCandidates`).
+            maximum = logits[Argmax.index(of: UnsafeBufferPointer(logits))]
+            guard maximum > -.infinity else { return Self.argmax(logits) }
+            totalWeight = gatherCandidates(logits, maximum: maximum)
         }
         active = 0..<candidates.count
-
-        // Weights relative to the most likely candidate, at temperature 1.
-        let maximum = candidates.withUnsafeBufferPointer { CandidateSelection.maximumLogit($0[active]) }
-        var totalWeight: Double = 0
-        for index in active {
-            let weight = exp(candidates[index].logit - maximum)
-            candidates[index].weight = weight
-            totalWeight += Double(weight)
-        }
 
         candidates.withUnsafeMutableBufferPointer { buffer in
             if parameters.minP > 0 {
@@ -231,18 +202,53 @@ public struct TokenSampler: Sendable {
         return candidates[active.upperBound - 1].id
     }
 
-    /// Draws from softmax(logits / temperature) over the whole vocabulary, in two passes.
+    /// Fills `candidates`, in id order, with the tokens whose weight (e^(l − max), the best
+    /// weighing 1) the min-p and top-p filters can keep, and returns the whole vocabulary's weight.
+    ///
+    /// With min-p, those of weight ≥ min-p. With top-p alone, those of weight ≥ t for the largest
+    /// t in 10⁻⁴, 10⁻⁸ whose tokens already hold the nucleus' mass (the nucleus, taken best first,
+    /// is complete before it reaches a weight below t), else all. The filters then keep what they
+    /// would have kept from the whole vocabulary.
+    private mutating func gatherCandidates(_ logits: UnsafeMutableBufferPointer<Float>, maximum: Float) -> Double {
+        let total = weights.withUnsafeMutableBufferPointer { weights in
+            blockSums.withUnsafeMutableBufferPointer { sums in
+                LogitPasses.shiftedExp(UnsafeBufferPointer(logits), maximum: maximum, factor: 1, into: weights, blockSums: sums)
+            }
+        }
+        let mass = Double(parameters.topP) * total
+        let thresholds: [Float] = parameters.minP > 0 ? [parameters.minP] : parameters.topP < 1 ? [1e-4, 1e-8, 0] : [0]
+        for threshold in thresholds {
+            candidates.removeAll(keepingCapacity: true)
+            var kept: Double = 0
+            for index in 0..<logits.count where weights[index] >= threshold && weights[index] > 0 {
+                candidates.append(SamplingCandidate(id: Int32(index), logit: logits[index], weight: weights[index]))
+                kept += Double(weights[index])
+            }
+            if parameters.minP > 0 || kept >= mass || threshold == 0 { break }
+        }
+        return total
+    }
+
+    /// Draws from softmax(logits / temperature) over the whole vocabulary: the weights and the sum
+    /// of each block in one vector pass, then the block where the draw lands, then the token in it.
     private mutating func drawFromAll(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        var maximum = -Float.infinity
-        for value in logits where value > maximum { maximum = value }
+        let maximum = logits[Argmax.index(of: UnsafeBufferPointer(logits))]
+        guard maximum > -.infinity else { return Self.argmax(logits) }
         let inverseTemperature = 1 / parameters.temperature
-        for index in 0..<logits.count { weights[index] = (logits[index] - maximum) * inverseTemperature }
-        weights.withUnsafeMutableBufferPointer { VectorExp.exp(UnsafeBufferPointer($0), into: $0) }
-        var sum: Double = 0
-        for weight in weights { sum += Double(weight) }
+        let sum = weights.withUnsafeMutableBufferPointer { weights in
+            blockSums.withUnsafeMutableBufferPointer { sums in
+                LogitPasses.shiftedExp(UnsafeBufferPointer(logits), maximum: maximum, factor: inverseTemperature, into: weights, blockSums: sums)
+            }
+        }
         let target = generator.nextUnitInterval() * sum
-        var cumulative: Double = 0
-        for index in 0..<logits.count {
+        let blockSize = LogitPasses.blockSize, blocks = LogitPasses.blockCount(logits.count)
+        var cumulative: Double = 0, block = 0
+        while block < blocks - 1, cumulative + blockSums[block] <= target {
+            cumulative += blockSums[block]
+            block += 1
+        }
+        // Within the block (and past it, should rounding have put the draw beyond its sum).
+        for index in (block * blockSize)..<logits.count {
             cumulative += Double(weights[index])
             if cumulative > target { return Int32(index) }
         }

@@ -8,7 +8,7 @@ import Foundation
 enum VectorExp {
     @inline(__always)
     static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x = pointwiseMin(pointwiseMax(input, SIMD8(repeating: -87.33654)), SIMD8(repeating: 88))
+        let x = input.atLeast(SIMD8(repeating: -87.33654)).atMost(SIMD8(repeating: 88))
         // n = round(x / ln 2): adding 1.5·2^23 rounds to an integer (ties to even) in the low mantissa bits.
         let magic = SIMD8<Float>(repeating: 12_582_912)
         let shiftedN = x * 1.442_695_04 + magic

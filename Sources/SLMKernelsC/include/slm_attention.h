@@ -101,12 +101,28 @@ void slm_rope_f32(float *x, int64_t heads, int64_t head_dim, int64_t rotated, co
 /// `gate = silu(gate) · up` over `n` floats, with `silu(g) = g / (1 + e^-g)`.
 void slm_swiglu_f32(float *gate, const float *up, int64_t n);
 
+/// The index of the largest of `n` floats: the first on ties, NaNs never chosen, 0 when none
+/// exceeds −∞ (argmax_x86.c).
+int64_t slm_argmax_f32(const float *x, int64_t n);
+
+/// Softmax statistics of `n` logits (sampling_x86.c): `*maximum` = the largest (NaNs left out,
+/// −∞ when none), `sums[0]` = Σ e^(x − max) and `sums[1]` = Σ e^(x − max)·(x − max), each shift
+/// raised to −87.33654 at least; a logit of −∞ or NaN adds 0.
+void slm_softmax_stats_f32(const float *x, int64_t n, float *maximum, double sums[2]);
+
+/// `weights[i] = e^((x[i] − maximum)·factor)` (the exponent raised to −87.33654 at least; 0 for a
+/// logit of −∞ or NaN), and the sum of each run of 1024 weights in `block_sums` (⌈n / 1024⌉ of them).
+void slm_shifted_exp_f32(const float *x, int64_t n, float maximum, float factor, float *weights, double *block_sums);
+
 // MARK: Element-wise (AVX2 + FMA; any CPU with SLM_FEATURE_AVX2): the same four, eight floats a step
 
 void slm_rmsnorm_f32_avx2(float *out, const float *x, const float *weight, int64_t n, float epsilon);
 void slm_add_rmsnorm_f32_avx2(float *x, const float *y, float *out, const float *weight, int64_t n, float epsilon);
 void slm_rope_f32_avx2(float *x, int64_t heads, int64_t head_dim, int64_t rotated, const float *cos_table, const float *sin_table);
 void slm_swiglu_f32_avx2(float *gate, const float *up, int64_t n);
+int64_t slm_argmax_f32_avx2(const float *x, int64_t n);
+void slm_softmax_stats_f32_avx2(const float *x, int64_t n, float *maximum, double sums[2]);
+void slm_shifted_exp_f32_avx2(const float *x, int64_t n, float maximum, float factor, float *weights, double *block_sums);
 
 #ifdef __cplusplus
 }
