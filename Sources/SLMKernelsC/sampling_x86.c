@@ -76,6 +76,21 @@ SLM_TARGET_AVX512 void slm_shifted_exp_f32(const float *x, int64_t n, float maxi
     }
 }
 
+SLM_TARGET_AVX512 int64_t slm_indices_at_least(const float *x, int64_t n, float threshold, int32_t *out) {
+    const __m512 t = _mm512_set1_ps(threshold);
+    __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16);
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 live = live16(n, i);
+        const __mmask16 kept = _mm512_mask_cmp_ps_mask(live, _mm512_maskz_loadu_ps(live, x + i), t, _CMP_GE_OQ);
+        _mm512_mask_compressstoreu_epi32(out + count, kept, index);
+        count += __builtin_popcount(kept);
+        index = _mm512_add_epi32(index, step);
+    }
+    return count;
+}
+
 // MARK: AVX2
 
 /// The first `n - i` lanes (at most 8) as a mask of all-ones lanes.
@@ -141,6 +156,21 @@ SLM_TARGET_AVX2 void slm_shifted_exp_f32_avx2(const float *x, int64_t n, float m
     }
 }
 
+SLM_TARGET_AVX2 int64_t slm_indices_at_least_avx2(const float *x, int64_t n, float threshold, int32_t *out) {
+    const __m256 t = _mm256_set1_ps(threshold);
+    int64_t count = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        unsigned kept = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), t, _CMP_GE_OQ));
+        while (kept) {
+            out[count++] = (int32_t)(i + __builtin_ctz(kept));
+            kept &= kept - 1;
+        }
+    }
+    for (; i < n; i++)
+        if (x[i] >= threshold) out[count++] = (int32_t)i;
+    return count;
+}
+
 #else
 // Other architectures: never called (SLMCore checks the CPU's features first).
 void slm_softmax_stats_f32(const float *x, int64_t n, float *maximum, double sums[2]) {
@@ -157,6 +187,14 @@ void slm_softmax_stats_f32_avx2(const float *x, int64_t n, float *maximum, doubl
 }
 void slm_shifted_exp_f32_avx2(const float *x, int64_t n, float maximum, float factor, float *weights, double *block_sums) {
     (void)x; (void)n; (void)maximum; (void)factor; (void)weights; (void)block_sums;
+    __builtin_trap();
+}
+int64_t slm_indices_at_least(const float *x, int64_t n, float threshold, int32_t *out) {
+    (void)x; (void)n; (void)threshold; (void)out;
+    __builtin_trap();
+}
+int64_t slm_indices_at_least_avx2(const float *x, int64_t n, float threshold, int32_t *out) {
+    (void)x; (void)n; (void)threshold; (void)out;
     __builtin_trap();
 }
 #endif

@@ -118,4 +118,57 @@ import Testing
         #expect(draws.allSatisfy { allowed.contains(Int($0)) })
         #expect(Set(draws).count > 10, "many tokens stay likely")
     }
+
+    @Test(arguments: [1, 7, 8, 16, 17, 1000, 49152])
+    func indicesAtLeastAThresholdMatchTheSwiftDefinition(count: Int) {
+        let values = Self.logits(count)
+        for threshold: Float in [-20, 0, 5, 11.9, 30] {
+            var expected = [Int32](repeating: -1, count: count)
+            let expectedCount = values.withUnsafeBufferPointer { v in
+                expected.withUnsafeMutableBufferPointer { LogitPasses.indicesPortable(of: v, atLeast: threshold, into: $0) }
+            }
+            #expect(Array(expected[..<expectedCount]) == values.indices.filter { values[$0] >= threshold }.map { Int32($0) })
+            for kernels in TransformerOps.Kernels.supported {
+                var got = [Int32](repeating: -1, count: count)
+                let gotCount = values.withUnsafeBufferPointer { v in
+                    got.withUnsafeMutableBufferPointer { LogitPasses.indices(of: v, atLeast: threshold, into: $0, kernels: kernels) }
+                }
+                #expect(Array(got[..<gotCount]) == Array(expected[..<expectedCount]), "\(count) values ≥ \(threshold), \(kernels)")
+            }
+        }
+    }
+
+    /// Top-k over the ids near the maximum (what the sampler passes when enough are near) keeps
+    /// the same candidates, in the same order, as over the whole vocabulary, ties included.
+    @Test(arguments: [1, 5, 40, 300])
+    func topKAmongTheLikelyIdsIsTopKOfAll(k: Int) {
+        var generator = Xoshiro256StarStar(seed: UInt64(k))
+        // Coarse values, so that ties are many.
+        var logits = (0..<49152).map { _ in Float(Int(generator.nextUnitInterval() * 60)) / 4 - 10 }
+        let maximum = logits.max()!
+        var all = [SamplingCandidate](), narrowed = [SamplingCandidate]()
+        var ids = [Int32](repeating: 0, count: logits.count)
+        logits.withUnsafeMutableBufferPointer { logits in
+            CandidateSelection.keepTopK(k, of: logits, into: &all)
+            let count = ids.withUnsafeMutableBufferPointer {
+                LogitPasses.indices(of: UnsafeBufferPointer(logits), atLeast: maximum - 8, into: $0)
+            }
+            #expect(count >= k)
+            ids.withUnsafeBufferPointer {
+                CandidateSelection.keepTopK(k, of: logits, among: UnsafeBufferPointer(rebasing: $0[..<count]), into: &narrowed)
+            }
+        }
+        #expect(all.map(\.id) == narrowed.map(\.id))
+        #expect(all.count == k)
+    }
+
+    /// The top logprobs over a whole vocabulary: the best ids, lower ids first on ties.
+    @Test func topLogprobsOverAFullVocabularyAreTheBestIds() throws {
+        var generator = Xoshiro256StarStar(seed: 77)
+        var logits = (0..<49152).map { _ in Float(Int(generator.nextUnitInterval() * 40)) / 2 }
+        var sampler = try SamplingFixtures.sampler(logits) { $0 = .greedy; $0.topLogprobs = 7 }
+        _ = sampler.sample(&logits)
+        let expected = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }.prefix(7)
+        #expect(sampler.topLogprobs.map { Int($0.id) } == Array(expected))
+    }
 }

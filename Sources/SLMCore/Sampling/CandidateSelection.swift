@@ -1,10 +1,15 @@
 /// The filters of `TokenSampler` over a scratch buffer of candidates, without allocating.
 enum CandidateSelection {
     /// Fills `candidates` with the `k` most likely tokens, best first (lower id first on ties).
-    static func keepTopK(_ k: Int, of logits: UnsafeMutableBufferPointer<Float>, into candidates: inout [SamplingCandidate]) {
+    ///
+    /// `among`, when given, lists in increasing order the only ids that can be among them (every
+    /// logit at least some value that k of them reach); otherwise every id is considered.
+    static func keepTopK(_ k: Int, of logits: UnsafeMutableBufferPointer<Float>, among ids: UnsafeBufferPointer<Int32>? = nil,
+                         into candidates: inout [SamplingCandidate]) {
         candidates.removeAll(keepingCapacity: true)
         // A min-heap of the k best so far: its root is the weakest kept candidate.
-        for index in 0..<logits.count {
+        for position in 0..<(ids?.count ?? logits.count) {
+            let index = ids.map { Int($0[position]) } ?? position
             let candidate = SamplingCandidate(id: Int32(index), logit: logits[index], weight: 0)
             if candidates.count < k {
                 candidates.append(candidate)

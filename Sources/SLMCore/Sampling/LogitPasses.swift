@@ -71,7 +71,33 @@ enum LogitPasses {
         return shiftedExpPortable(logits, maximum: maximum, factor: factor, into: weights, blockSums: blockSums)
     }
 
+    /// Writes to `indices`, in increasing order, the index of every value at least `threshold`
+    /// (NaNs never) and returns how many.
+    static func indices(of values: UnsafeBufferPointer<Float>, atLeast threshold: Float, into indices: UnsafeMutableBufferPointer<Int32>,
+                        kernels: TransformerOps.Kernels = .best) -> Int {
+        precondition(indices.count >= values.count, "index scratch too small")
+        #if canImport(SLMKernelsC)
+        if kernels != .scalar, let base = values.baseAddress {
+            let count = kernels == .avx512
+                ? slm_indices_at_least(base, Int64(values.count), threshold, indices.baseAddress!)
+                : slm_indices_at_least_avx2(base, Int64(values.count), threshold, indices.baseAddress!)
+            return Int(count)
+        }
+        #endif
+        return indicesPortable(of: values, atLeast: threshold, into: indices)
+    }
+
     // MARK: Swift definitions
+
+    static func indicesPortable(of values: UnsafeBufferPointer<Float>, atLeast threshold: Float,
+                                into indices: UnsafeMutableBufferPointer<Int32>) -> Int {
+        var count = 0
+        for index in 0..<values.count where values[index] >= threshold {
+            indices[count] = Int32(index)
+            count += 1
+        }
+        return count
+    }
 
     /// Eight logits from `index`, −∞ past the end.
     @inline(__always)

@@ -29,6 +29,8 @@ public struct TokenSampler: Sendable {
     private var weights: [Float]
     /// The sum of each block of `LogitPasses.blockSize` weights.
     private var blockSums: [Double]
+    /// Ids a filter or the top logprobs narrowed the vocabulary to (see `likelyIds`).
+    private var ids: [Int32]
 
     /// A sampler with all its scratch space allocated.
     /// - Throws: `SamplingError` when a parameter is out of range or `vocabularySize` is not positive.
@@ -50,6 +52,7 @@ public struct TokenSampler: Sendable {
         top.reserveCapacity(parameters.topLogprobs + 1)
         weights = draws ? [Float](repeating: 0, count: vocabularySize) : []
         blockSums = draws ? [Double](repeating: 0, count: LogitPasses.blockCount(vocabularySize)) : []
+        ids = draws || parameters.topLogprobs > 0 ? [Int32](repeating: 0, count: vocabularySize) : []
     }
 
     /// The most likely alternatives at the last step, best first (`topLogprobs` of them).
@@ -68,7 +71,7 @@ public struct TokenSampler: Sendable {
         let raw = RawDistribution(logits)
         collectTopLogprobs(logits, raw: raw)
         applyRepetitionPenalty(logits)
-        let chosen = parameters.temperature == 0 || parameters.topK == 1 ? Self.argmax(logits) : draw(logits)
+        let chosen = parameters.temperature == 0 || parameters.topK == 1 ? Self.argmax(logits) : draw(logits, rawMaximum: raw.maximum)
         let rawLogit = restorePenalizedLogits(logits, returning: chosen)
         recent.append(chosen)
         return SampledToken(id: chosen, logprob: rawLogit - raw.logNormalizer, entropy: raw.entropy)
@@ -100,8 +103,11 @@ public struct TokenSampler: Sendable {
         top.removeAll(keepingCapacity: true)
         let wanted = parameters.topLogprobs
         guard wanted > 0 else { return }
-        // Insertion into a short sorted list: best first, lower id first on ties.
-        for index in 0..<logits.count {
+        // Insertion into a short sorted list: best first, lower id first on ties; only over the
+        // ids near the maximum when enough of them are.
+        let count = likelyIds(logits, maximum: raw.maximum, wanted: wanted)
+        for position in 0..<(count ?? logits.count) {
+            let index = count == nil ? position : Int(ids[position])
             let value = logits[index]
             if top.count == wanted, let last = top.last, value <= last.logprob { continue }
             var position = top.count
@@ -145,7 +151,22 @@ public struct TokenSampler: Sendable {
         Int32(Argmax.index(of: UnsafeBufferPointer(logits)))
     }
 
-    private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
+    /// Puts in `ids` (in increasing order) the ids whose logit is at least `maximum − margin` for
+    /// the smallest margin of 8, 16 or 32 nats that gives `wanted` of them, and returns their
+    /// count; nil when even 32 does not (the caller then scans the whole vocabulary). Any `wanted`
+    /// best logits are among those ids, ties included.
+    private mutating func likelyIds(_ logits: UnsafeMutableBufferPointer<Float>, maximum: Float, wanted: Int) -> Int? {
+        guard maximum.isFinite else { return nil }
+        return ids.withUnsafeMutableBufferPointer { ids in
+            for margin: Float in [8, 16, 32] {
+                let count = LogitPasses.indices(of: UnsafeBufferPointer(logits), atLeast: maximum - margin, into: ids)
+                if count >= wanted { return count }
+            }
+            return nil
+        }
+    }
+
+    private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>, rawMaximum: Float) -> Int32 {
         let filters = parameters.topK > 0 && parameters.topK < logits.count || parameters.topP < 1 || parameters.minP > 0
         guard filters else { return drawFromAll(logits) }
         candidates.removeAll(keepingCapacity: true)
@@ -155,7 +176,11 @@ public struct TokenSampler: Sendable {
         let maximum: Float
         var totalWeight: Double = 0
         if topK > 0, topK < logits.count {
-            CandidateSelection.keepTopK(topK, of: logits, into: &candidates)
+            if let count = likelyIds(logits, maximum: rawMaximum, wanted: topK) {
+                ids.withUnsafeBufferPointer { CandidateSelection.keepTopK(topK, of: logits, among: UnsafeBufferPointer(rebasing: $0[..<count]), into: &candidates) }
+            } else {
+                CandidateSelection.keepTopK(topK, of: logits, into: &candidates)
+            }
             sortedDescending = true
             // Weights relative to the most likely candidate, at temperature 1.
             maximum = candidates.withUnsafeBufferPointer { CandidateSelection.maximumLogit($0[...]) }
@@ -220,7 +245,13 @@ public struct TokenSampler: Sendable {
         for threshold in thresholds {
             candidates.removeAll(keepingCapacity: true)
             var kept: Double = 0
-            for index in 0..<logits.count where weights[index] >= threshold && weights[index] > 0 {
+            let count = weights.withUnsafeBufferPointer { weights in
+                ids.withUnsafeMutableBufferPointer { ids in
+                    LogitPasses.indices(of: weights, atLeast: max(threshold, .leastNonzeroMagnitude), into: ids)
+                }
+            }
+            for position in 0..<count {
+                let index = Int(ids[position])
                 candidates.append(SamplingCandidate(id: Int32(index), logit: logits[index], weight: weights[index]))
                 kept += Double(weights[index])
             }

@@ -114,6 +114,10 @@ void slm_softmax_stats_f32(const float *x, int64_t n, float *maximum, double sum
 /// logit of −∞ or NaN), and the sum of each run of 1024 weights in `block_sums` (⌈n / 1024⌉ of them).
 void slm_shifted_exp_f32(const float *x, int64_t n, float maximum, float factor, float *weights, double *block_sums);
 
+/// Writes to `out`, in increasing order, the index of every one of the `n` floats that is at least
+/// `threshold` (NaNs never), and returns how many (at most `n`).
+int64_t slm_indices_at_least(const float *x, int64_t n, float threshold, int32_t *out);
+
 // MARK: Element-wise (AVX2 + FMA; any CPU with SLM_FEATURE_AVX2): the same four, eight floats a step
 
 void slm_rmsnorm_f32_avx2(float *out, const float *x, const float *weight, int64_t n, float epsilon);
@@ -123,6 +127,7 @@ void slm_swiglu_f32_avx2(float *gate, const float *up, int64_t n);
 int64_t slm_argmax_f32_avx2(const float *x, int64_t n);
 void slm_softmax_stats_f32_avx2(const float *x, int64_t n, float *maximum, double sums[2]);
 void slm_shifted_exp_f32_avx2(const float *x, int64_t n, float maximum, float factor, float *weights, double *block_sums);
+int64_t slm_indices_at_least_avx2(const float *x, int64_t n, float threshold, int32_t *out);
 
 #ifdef __cplusplus
 }
