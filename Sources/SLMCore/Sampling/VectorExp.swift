@@ -1,6 +1,7 @@
 import Foundation
 
-/// e^x eight lanes at a time, for the softmax sums the sampler runs over the whole vocabulary.
+/// e^x eight lanes at a time, for `LogitPasses`' Swift definitions (the sampler's passes over the
+/// whole vocabulary where no C kernel runs).
 ///
 /// Cephes' `expf`: x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-7 polynomial for e^r, and 2^n
 /// built in the exponent bits. Within 2 ulp of `exp` for x in [-87.3, 88]; smaller x gives 2^-126
@@ -32,24 +33,5 @@ enum VectorExp {
     /// The scalar twin: the platform's `exp`.
     static func reference(_ x: Float) -> Float {
         Foundation.exp(x)
-    }
-
-    /// e^x for every element of `values`, written to `output` (same count).
-    static func exp(_ values: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
-        precondition(values.count == output.count)
-        let base = UnsafeRawPointer(values.baseAddress!)
-        let target = UnsafeMutableRawPointer(output.baseAddress!)
-        var index = 0
-        while index + 8 <= values.count {
-            let lanes = base.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            target.storeBytes(of: exp(lanes), toByteOffset: index * 4, as: SIMD8<Float>.self)
-            index += 8
-        }
-        if index < values.count {
-            var tail = SIMD8<Float>(repeating: 0)
-            for lane in 0..<(values.count - index) { tail[lane] = values[index + lane] }
-            let result = exp(tail)
-            for lane in 0..<(values.count - index) { output[index + lane] = result[lane] }
-        }
     }
 }
