@@ -10,9 +10,12 @@ struct SamplerBench: ParsableCommand {
         discussion: """
         The logits are real: the model reads a short English text and the rows of its last \
         --rows positions are kept. Each setting samples every row in turn, --iterations times, \
-        and the median time per token is printed. --logits-out writes the rows (little-endian \
-        float32, row after row) so that deploy/bench/sampler can time llama.cpp's sampler chain on \
-        the same logits.
+        and the median time per token is printed. Then all rows are sampled as one batched \
+        decode step samples them, one sampler per sequence: one row after another on one thread \
+        (the anchor), and spread over a pool of --threads threads (as the scheduler does), with \
+        the median time per step of each. --logits-out writes the rows (little-endian float32, \
+        row after row) so that deploy/bench/sampler can time llama.cpp's sampler chain on the same \
+        logits.
         """
     )
 
@@ -37,6 +40,7 @@ struct SamplerBench: ParsableCommand {
     @Option(help: "Path of the GGUF model.") var model: String
     @Option(help: "Rows of logits (the text's last positions).") var rows = 8
     @Option(help: "Passes over the rows per setting.") var iterations = 200
+    @Option(help: "Threads that sample a step's rows together.") var threads = 2
     @Option(name: .customLong("logits-out"), help: "Write the rows of logits to this file (float32).") var logitsOut: String?
     @Flag(help: "Print one JSON object: setting name → microseconds per token.") var json = false
 
@@ -57,6 +61,8 @@ struct SamplerBench: ParsableCommand {
         }
 
         var results: [(String, Double)] = []
+        var steps: [(String, Double, Double)] = []
+        let pool = ThreadPool(threads: threads)
         for setting in Self.settings {
             var parameters = SamplingParameters()
             parameters.seed = 1
@@ -77,14 +83,49 @@ struct SamplerBench: ParsableCommand {
             }
             times.sort()
             results.append((setting.name, times[times.count / 2] * 1e6))
+
+            // A step's rows, each with its own sequence's sampler: serially, then on the pool.
+            var samplers = try (0..<rows).map { _ in try TokenSampler(parameters: parameters, vocabularySize: vocabulary) }
+            var serial = [Double](), spread = [Double]()
+            logits.withUnsafeMutableBufferPointer { all in
+                samplers.withUnsafeMutableBufferPointer { samplers in
+                    func sampleRow(_ row: Int) {
+                        let scratch = UnsafeMutableBufferPointer(rebasing: all[(row * vocabulary)..<((row + 1) * vocabulary)])
+                        _ = samplers[row].sample(scratch)
+                    }
+                    // Steps back to back, as a scheduler's: the pool's worker stays awake between them.
+                    for _ in 0..<iterations {
+                        let start = ModelBench.now()
+                        for row in 0..<rows { sampleRow(row) }
+                        serial.append(ModelBench.now() - start)
+                    }
+                    for _ in 0..<iterations {
+                        let start = ModelBench.now()
+                        pool.parallelFor(count: rows) { row in sampleRow(row) }
+                        spread.append(ModelBench.now() - start)
+                    }
+                }
+            }
+            serial.sort()
+            spread.sort()
+            steps.append((setting.name, serial[serial.count / 2] * 1e6, spread[spread.count / 2] * 1e6))
         }
         if json {
-            let fields = Dictionary(uniqueKeysWithValues: results)
+            var fields: [String: Double] = Dictionary(uniqueKeysWithValues: results)
+            for (name, serial, spread) in steps {
+                fields["step of \(rows), one thread: " + name] = serial
+                fields["step of \(rows), \(threads) threads: " + name] = spread
+            }
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("model \(model), \(vocabulary) logits per token, \(rows) rows, \(iterations) passes; median per token:")
             for (name, microseconds) in results {
                 print(name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.1f µs", microseconds))
+            }
+            print("a step of \(rows) rows, median: one thread, then \(threads) threads (the scheduler's way)")
+            for (name, serial, spread) in steps {
+                print(name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                      + String(format: "%8.1f µs %8.1f µs  %.2fx", serial, spread, serial / spread))
             }
         }
     }

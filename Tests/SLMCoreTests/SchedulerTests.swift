@@ -50,6 +50,49 @@ struct SchedulerTests {
         for single in expected { #expect(single.text.contains { $0.isLetter }, "answer was: \(single.text)") }
     }
 
+    /// Seeded sampling (temperature, top-p, logprobs): the batched steps sample their rows on both
+    /// pool threads at once, each with its own sequence's sampler, and must draw what each
+    /// sequence draws alone.
+    @Test func concurrentSampledSequencesDrawWhatEachDrawsAlone() async throws {
+        let (model, tokenizer, _) = try SchedulerFixture.parts()
+        let prompts = try Self.questions.map(SchedulerFixture.prompt)
+        let requests = prompts.enumerated().map { index, prompt in
+            var sampling = SamplingParameters()
+            sampling.temperature = 0.9
+            sampling.topP = 0.95
+            sampling.topLogprobs = 2
+            sampling.seed = UInt64(100 + index)
+            sampling.maxTokens = 16
+            return SequenceRequest(promptTokens: prompt, sampling: sampling, reportsLogprobs: true)
+        }
+
+        let alone = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 1, contextLength: 256))
+        var expected: [SchedulerFixture.Outcome] = []
+        for request in requests { expected.append(try await SchedulerFixture.collect(try alone.submit(request))) }
+        await alone.shutdown()
+
+        let together = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 3, contextLength: 256))
+        let streams = try requests.map { try together.submit($0) }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, SchedulerFixture.Outcome).self) { group in
+            for (index, stream) in streams.enumerated() {
+                group.addTask { (index, try await SchedulerFixture.collect(stream)) }
+            }
+            var results = [SchedulerFixture.Outcome?](repeating: nil, count: streams.count)
+            for try await (index, outcome) in group { results[index] = outcome }
+            return results.compactMap { $0 }
+        }
+        await together.shutdown()
+
+        #expect(outcomes.count == requests.count)
+        for (single, batched) in zip(expected, outcomes) {
+            #expect(single.ids.count >= 2)
+            #expect(batched.ids == single.ids)
+            #expect(batched.tokens.map(\.logprob) == single.tokens.map(\.logprob))
+            #expect(batched.tokens.map { $0.topLogprobs.map(\.id) } == single.tokens.map { $0.topLogprobs.map(\.id) })
+        }
+        #expect(Set(expected.map(\.ids)).count == expected.count, "different prompts and seeds draw different answers")
+    }
+
     @Test func streamedTextIsTheDecodedTokensWholeCharactersOnly() async throws {
         let (model, tokenizer, _) = try SchedulerFixture.parts()
         let scheduler = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 1, contextLength: 256))

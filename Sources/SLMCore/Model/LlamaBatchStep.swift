@@ -38,9 +38,13 @@ public final class LlamaBatchStep {
     /// Evaluates `tokens[i]` at the current position of `sessions[i]` for every i, appending to
     /// each session's cache, and calls `body(i, logits)` with the logits that predict the next
     /// token of sequence i. The logits buffer is reused: copy what you need before `body` returns.
+    ///
+    /// With `concurrentRows`, `body` runs for several rows at once on the model's pool threads
+    /// (sampling each sequence's token, say, on both cores): it must then touch only its own row's
+    /// state. Otherwise the rows come one after another on the calling thread.
     /// - Throws: `ModelError` when the input is empty or too large, a token is out of range or a
     ///   session's context is full; nothing is evaluated then.
-    public func evaluate(_ sessions: [LlamaSession], tokens: [Int32],
+    public func evaluate(_ sessions: [LlamaSession], tokens: [Int32], concurrentRows: Bool = false,
                          _ body: (Int, UnsafeBufferPointer<Float>) -> Void) throws(ModelError) {
         let count = sessions.count
         guard count > 0 else { throw .emptyInput }
@@ -65,8 +69,15 @@ public final class LlamaBatchStep {
         while row < count {
             let rows = min(state.logitsRows, count - row)
             pass.logits(row: row, count: rows)
-            for j in 0..<rows {
-                body(row + j, UnsafeBufferPointer(start: state.logits + j * vocabulary, count: vocabulary))
+            let logits = state.logits
+            if concurrentRows {
+                pool.parallelFor(count: rows) { j in
+                    body(row + j, UnsafeBufferPointer(start: logits + j * vocabulary, count: vocabulary))
+                }
+            } else {
+                for j in 0..<rows {
+                    body(row + j, UnsafeBufferPointer(start: logits + j * vocabulary, count: vocabulary))
+                }
             }
             row += rows
         }

@@ -144,12 +144,18 @@ final class SchedulerLoop {
         var chosen = [(SampledToken, [TokenLogprob])?](repeating: nil, count: indices.count)
         let cpuStart = CPUClock.processSeconds()
         do {
-            try batchStep.evaluate(sessions, tokens: tokens) { row, logits in
-                // The step's logits rows are its own mutable scratch; the sampler restores them.
-                let scratch = UnsafeMutableBufferPointer(mutating: logits)
-                let index = indices[row]
-                guard let token = slots[index].sequence?.sampler.sample(scratch) else { return }
-                chosen[row] = (token, slots[index].sequence?.sampler.topLogprobs ?? [])
+            // Each row's token is sampled by its own sequence's sampler, rows on both pool threads:
+            // through buffer pointers, as the rows touch distinct slots and distinct results.
+            try slots.withUnsafeMutableBufferPointer { slots throws(ModelError) in
+                try chosen.withUnsafeMutableBufferPointer { chosen throws(ModelError) in
+                    try batchStep.evaluate(sessions, tokens: tokens, concurrentRows: true) { row, logits in
+                        // The step's logits rows are its own mutable scratch; the sampler restores them.
+                        let scratch = UnsafeMutableBufferPointer(mutating: logits)
+                        let index = indices[row]
+                        guard let token = slots[index].sequence?.sampler.sample(scratch) else { return }
+                        chosen[row] = (token, slots[index].sequence?.sampler.topLogprobs ?? [])
+                    }
+                }
             }
         } catch {
             for index in indices { fail(index, .model(error)) }
