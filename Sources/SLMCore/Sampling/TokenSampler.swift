@@ -158,9 +158,11 @@ public struct TokenSampler: Sendable {
     private mutating func likelyIds(_ logits: UnsafeMutableBufferPointer<Float>, maximum: Float, wanted: Int) -> Int? {
         guard maximum.isFinite else { return nil }
         return ids.withUnsafeMutableBufferPointer { ids in
-            for margin: Float in [8, 16, 32] {
+            var margin: Float = 8
+            while margin <= 32 {
                 let count = LogitPasses.indices(of: UnsafeBufferPointer(logits), atLeast: maximum - margin, into: ids)
                 if count >= wanted { return count }
+                margin *= 2
             }
             return nil
         }
@@ -232,8 +234,9 @@ public struct TokenSampler: Sendable {
     ///
     /// With min-p, those of weight ≥ min-p. With top-p alone, those of weight ≥ t for the largest
     /// t in 10⁻⁴, 10⁻⁸ whose tokens already hold the nucleus' mass (the nucleus, taken best first,
-    /// is complete before it reaches a weight below t), else all. The filters then keep what they
-    /// would have kept from the whole vocabulary.
+    /// is complete before it reaches a weight below t), else every token of weight above 0. The
+    /// filters then keep what they would have kept from the whole vocabulary with these weights
+    /// (the vector e^x, within 2 ulp of the platform's, which decided before).
     private mutating func gatherCandidates(_ logits: UnsafeMutableBufferPointer<Float>, maximum: Float) -> Double {
         let total = weights.withUnsafeMutableBufferPointer { weights in
             blockSums.withUnsafeMutableBufferPointer { sums in
@@ -241,8 +244,8 @@ public struct TokenSampler: Sendable {
             }
         }
         let mass = Double(parameters.topP) * total
-        let thresholds: [Float] = parameters.minP > 0 ? [parameters.minP] : parameters.topP < 1 ? [1e-4, 1e-8, 0] : [0]
-        for threshold in thresholds {
+        var threshold: Float = parameters.minP > 0 ? parameters.minP : parameters.topP < 1 ? 1e-4 : 0
+        while true {
             candidates.removeAll(keepingCapacity: true)
             var kept: Double = 0
             let count = weights.withUnsafeBufferPointer { weights in
@@ -256,6 +259,7 @@ public struct TokenSampler: Sendable {
                 kept += Double(weights[index])
             }
             if parameters.minP > 0 || kept >= mass || threshold == 0 { break }
+            threshold = threshold > 1e-8 ? 1e-8 : 0
         }
         return total
     }
