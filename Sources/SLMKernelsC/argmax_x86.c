@@ -1,6 +1,6 @@
 // The index of a row's largest float in one pass: each lane keeps its largest value and where it
 // was, four sets of lanes at once so the compare-and-keep chains overlap, and the lanes are
-// reduced at the end. SLMCore's `Argmax.indexPortable` is the definition they are tested against:
+// reduced at the end. The tests hold them to a scalar scan (as SLMCore's `Argmax.indexPortable`):
 // the first index on ties, NaNs never chosen, 0 when no value exceeds −∞.
 #include "SLMKernelsC.h"
 
