@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 /// `switchyard bench [model]`: prefill, decode and concurrent-stream speed of the core on a GGUF model.
-struct ModelBench: ParsableCommand {
+struct ModelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Prefill tok/s, decode tok/s, the aggregate of concurrent streams and peak RSS of the core.",
@@ -21,8 +21,11 @@ struct ModelBench: ParsableCommand {
         Prefill evaluates one prompt of --prompt-tokens tokens. Decode evaluates a 128-token prompt,
         then --gen-tokens tokens one at a time, greedily. Streams give each of --streams sequences a
         128-token prompt and then step them all together, one token each in one batched step
-        (LlamaBatchStep, as the serving scheduler does), --gen-tokens times. Prompts are
-        deterministic token ids, the same rule deploy/bench/llama_bench.py uses for llama.cpp.
+        (LlamaBatchStep, as the serving scheduler does), --gen-tokens times. Then the same streams
+        go through the serving scheduler (ModelScheduler, one slot each, greedy sampling with its
+        log-probabilities, answers of --gen-tokens tokens whatever the model says), and the
+        aggregate is counted while all of them decode. Prompts are deterministic token ids, the
+        same rule deploy/bench/llama_bench.py uses for llama.cpp.
         """
     )
 
@@ -40,9 +43,10 @@ struct ModelBench: ParsableCommand {
 
     @Option(name: .customLong("kv-cache"), help: "How every session's KV cache stores keys and values: f16 or q8 (as `worker --kv-cache`).")
     var kvCache: KVCacheFormat = .f16
-    @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, peak_rss_bytes.") var json = false
+    @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, scheduler_aggregate_tok_s, peak_rss_bytes.")
+    var json = false
 
-    func run() throws {
+    func run() async throws {
         guard let computePath = ComputePath(name: path) else {
             throw ValidationError("unknown path '\(path)'; known: \(ComputePath.quantized.name), \(ComputePath.exact.name)")
         }
@@ -71,26 +75,31 @@ struct ModelBench: ParsableCommand {
         }()
 
         // Concurrent streams: one batched decode step per token reads each weight once for all
-        // sequences (the step the serving scheduler runs).
-        let sessions = (0..<streams).map { _ in
-            llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads,
-                              cacheBacking: cacheBacking, cacheFormat: kvCache)
-        }
-        var tokens = try sessions.enumerated().map { s, session in
-            Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
-        }
-        let step = LlamaBatchStep(model: llama, maxSequences: streams, path: computePath, threads: threads)
-        let start = Self.now()
-        for _ in 0..<genTokens {
-            try step.evaluate(sessions, tokens: tokens) { s, logits in tokens[s] = Self.argmax(logits) }
-        }
-        let aggregate = Double(streams * genTokens) / (Self.now() - start)
+        // sequences (the step the serving scheduler runs). Their sessions are freed before the
+        // scheduler's own are made.
+        let aggregate = try {
+            let sessions = (0..<streams).map { _ in
+                llama.makeSession(maxContext: perStream, maxBatch: Self.decodePrompt, path: computePath, threads: threads,
+                                  cacheBacking: cacheBacking, cacheFormat: kvCache)
+            }
+            var tokens = try sessions.enumerated().map { s, session in
+                Self.argmax(try session.evaluate(Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s))))
+            }
+            let step = LlamaBatchStep(model: llama, maxSequences: streams, path: computePath, threads: threads)
+            let start = Self.now()
+            for _ in 0..<genTokens {
+                try step.evaluate(sessions, tokens: tokens) { s, logits in tokens[s] = Self.argmax(logits) }
+            }
+            return Double(streams * genTokens) / (Self.now() - start)
+        }()
+        let scheduled = try await schedulerAggregate(llama, computePath: computePath, cacheBacking: cacheBacking)
 
         let peakRSS = PeakMemory.residentBytes()
         if json {
             let fields: [String: Any] = [
                 "engine": "switchyard", "path": path, "threads": threads, "kv_huge_pages": kvHugePages, "kv_cache": kvCache.rawValue,
                 "prefill_tok_s": prefill, "decode_tok_s": decode, "aggregate_tok_s": aggregate,
+                "scheduler_aggregate_tok_s": scheduled,
                 "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
@@ -99,9 +108,51 @@ struct ModelBench: ParsableCommand {
             print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
             print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
             print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))
+            print(String(format: "  through the scheduler: %8.1f tok/s (%.2fx one stream)", scheduled, scheduled / decode))
             print(String(format: "peak RSS:           %8.1f MiB (one sequence: %.1f MiB)", Double(peakRSS) / 1_048_576,
                          Double(singleRSS) / 1_048_576))
         }
+    }
+
+    /// The streams' aggregate through a `ModelScheduler` with a slot each: every stream's token
+    /// times are taken as they arrive, and the tokens that arrive between the moment the last
+    /// stream got its first token and the moment the first stream got its last one are counted
+    /// over that time (all streams decoding, none reading its prompt).
+    private func schedulerAggregate(_ llama: LlamaModel, computePath: ComputePath, cacheBacking: KVCacheBacking) async throws -> Double {
+        let tokenizer = try TokenizerFactory.tokenizer(for: llama.file)
+        let vocabulary = llama.hyper.vocabularySize
+        let scheduler = ModelScheduler(model: llama, tokenizer: tokenizer, configuration: SchedulerConfiguration(
+            slots: streams, contextLength: Self.decodePrompt + streams + genTokens + 8, queueCapacity: 0, threads: threads,
+            computePath: computePath, cacheBacking: cacheBacking, cacheFormat: kvCache))
+        var sampling = SamplingParameters.greedy
+        sampling.maxTokens = genTokens
+        let eventStreams = try (0..<streams).map { s in
+            try scheduler.submit(SequenceRequest(
+                promptTokens: Array(Self.promptTokens(Self.decodePrompt + s, vocabulary: vocabulary).dropFirst(s)),
+                sampling: sampling, stopsAtEndOfGeneration: false))
+        }
+        let arrivals = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for events in eventStreams {
+                group.addTask {
+                    var times: [Double] = []
+                    for try await event in events { if case .token = event { times.append(Self.now()) } }
+                    return times
+                }
+            }
+            var all: [[Double]] = []
+            for try await times in group { all.append(times) }
+            return all
+        }
+        await scheduler.shutdown()
+        guard arrivals.allSatisfy({ $0.count == genTokens }), genTokens >= 2 else {
+            throw ValidationError("a stream through the scheduler ended early")
+        }
+        let from = arrivals.map { $0[0] }.max()!, to = arrivals.map { $0[genTokens - 1] }.min()!
+        guard to > from else {
+            throw ValidationError("with --gen-tokens \(genTokens) no stretch of time has every stream decoding through the scheduler")
+        }
+        let counted = arrivals.reduce(0) { total, times in total + times.count { $0 > from && $0 <= to } }
+        return Double(counted) / (to - from)
     }
 
     /// Deterministic token ids spread over the vocabulary (a 32-bit LCG; llama_bench.py uses the same).

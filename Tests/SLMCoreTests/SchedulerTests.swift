@@ -93,6 +93,27 @@ struct SchedulerTests {
         #expect(Set(expected.map(\.ids)).count == expected.count, "different prompts and seeds draw different answers")
     }
 
+    /// A request that does not stop at end of turn streams that token like any other and runs to
+    /// its token limit: answers of a fixed length, as `switchyard bench` needs.
+    @Test func aRequestThatIgnoresEndOfTurnRunsToItsTokenLimit() async throws {
+        let (model, tokenizer, _) = try SchedulerFixture.parts()
+        let prompt = try SchedulerFixture.prompt("Name three primary colors.")
+        let scheduler = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 1, contextLength: 256))
+        let stopping = try await SchedulerFixture.collect(
+            try scheduler.submit(SequenceRequest(promptTokens: prompt, sampling: SchedulerFixture.greedy(maxTokens: 120))))
+        #expect(stopping.summary?.finishReason == .endOfGeneration, "the short answer ends with end of turn")
+        let ignoring = try await SchedulerFixture.collect(try scheduler.submit(
+            SequenceRequest(promptTokens: prompt, sampling: SchedulerFixture.greedy(maxTokens: 120), stopsAtEndOfGeneration: false)))
+        await scheduler.shutdown()
+
+        #expect(ignoring.ids.count == 120)
+        #expect(ignoring.summary?.finishReason == .maxTokens)
+        #expect(Array(ignoring.ids.prefix(stopping.ids.count)) == stopping.ids, "the same answer up to end of turn")
+        if ignoring.ids.count > stopping.ids.count {
+            #expect(tokenizer.isEndOfGeneration(ignoring.ids[stopping.ids.count]), "then the end-of-turn token itself")
+        }
+    }
+
     @Test func streamedTextIsTheDecodedTokensWholeCharactersOnly() async throws {
         let (model, tokenizer, _) = try SchedulerFixture.parts()
         let scheduler = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 1, contextLength: 256))

@@ -34,6 +34,7 @@ public struct GenerationOutput: Sendable {
     private var decoder: StreamingDecoder
     private var matcher: StopSequenceMatcher
     private let maxTokens: Int?
+    private let stopsAtEndOfGeneration: Bool
     /// Tokens appended so far, the end-of-generation token included.
     public private(set) var tokenCount = 0
     /// Why generation ended, once it has.
@@ -44,18 +45,21 @@ public struct GenerationOutput: Sendable {
         self.init(tokenizer: tokenizer, stop: parameters.stop, maxTokens: parameters.maxTokens)
     }
 
-    /// An output for `tokenizer` that stops at `stop` strings or after `maxTokens` tokens.
-    public init(tokenizer: any Tokenizer, stop: [String], maxTokens: Int?) {
+    /// An output for `tokenizer` that stops at `stop` strings or after `maxTokens` tokens, and at
+    /// an end-of-generation token unless `stopsAtEndOfGeneration` is false (then that token is
+    /// decoded like any other).
+    public init(tokenizer: any Tokenizer, stop: [String], maxTokens: Int?, stopsAtEndOfGeneration: Bool = true) {
         decoder = StreamingDecoder(tokenizer: tokenizer, renderSpecial: false)
         matcher = StopSequenceMatcher(stops: stop)
         self.maxTokens = maxTokens
+        self.stopsAtEndOfGeneration = stopsAtEndOfGeneration
     }
 
     /// Adds the next sampled token; after a step with a finish reason, further tokens add nothing.
     public mutating func append(_ token: Int32) -> Step {
         guard finishReason == nil else { return Step(text: "", finishReason: finishReason) }
         tokenCount += 1
-        if decoder.tokenizer.isEndOfGeneration(token) {
+        if stopsAtEndOfGeneration, decoder.tokenizer.isEndOfGeneration(token) {
             return finish(.endOfGeneration, text: matcher.append(decoder.finish()).text)
         }
         let (text, stopped) = matcher.append(decoder.append(token))

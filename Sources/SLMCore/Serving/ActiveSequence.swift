@@ -34,8 +34,8 @@ struct ActiveSequence {
         sampler.remember(pending.request.promptTokens)
         // The end-of-turn token may come after the last answer token, so the limit counts it.
         let room = contextLength - pending.request.promptTokens.count
-        output = GenerationOutput(tokenizer: tokenizer, stop: parameters.stop,
-                                  maxTokens: min(room, parameters.maxTokens ?? room))
+        output = GenerationOutput(tokenizer: tokenizer, stop: parameters.stop, maxTokens: min(room, parameters.maxTokens ?? room),
+                                  stopsAtEndOfGeneration: pending.request.stopsAtEndOfGeneration)
     }
 
     /// Whether the prompt still has tokens to read.

@@ -199,7 +199,7 @@ final class SchedulerLoop {
         if sequence.firstTokenAt == nil { sequence.firstTokenAt = .now }
         let step = sequence.output.append(token.id)
         sequence.lastToken = token.id
-        if tokenizer.isEndOfGeneration(token.id) {
+        if sequence.request.stopsAtEndOfGeneration, tokenizer.isEndOfGeneration(token.id) {
             slots[index].sequence = sequence
             finish(index, step.finishReason ?? .endOfGeneration, trailingText: step.text)
             return
