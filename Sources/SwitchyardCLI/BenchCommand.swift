@@ -43,7 +43,7 @@ struct ModelBench: AsyncParsableCommand {
 
     @Option(name: .customLong("kv-cache"), help: "How every session's KV cache stores keys and values: f16 or q8 (as `worker --kv-cache`).")
     var kvCache: KVCacheFormat = .f16
-    @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, scheduler_aggregate_tok_s, peak_rss_bytes.")
+    @Flag(help: "Print one JSON object: prefill_tok_s, decode_tok_s, aggregate_tok_s, scheduler_aggregate_tok_s, peak_rss_bytes, scheduler_peak_rss_bytes.")
     var json = false
 
     func run() async throws {
@@ -92,14 +92,16 @@ struct ModelBench: AsyncParsableCommand {
             }
             return Double(streams * genTokens) / (Self.now() - start)
         }()
-        let scheduled = try await schedulerAggregate(llama, computePath: computePath, cacheBacking: cacheBacking)
-
+        // The peak so far is the core's, compared with llama.cpp's bench; the scheduler's slots
+        // (each with its own KV cache and prefill-chunk buffers) are reported on their own.
         let peakRSS = PeakMemory.residentBytes()
+        let scheduled = try await schedulerAggregate(llama, computePath: computePath, cacheBacking: cacheBacking)
+        let schedulerPeakRSS = PeakMemory.residentBytes()
         if json {
             let fields: [String: Any] = [
                 "engine": "switchyard", "path": path, "threads": threads, "kv_huge_pages": kvHugePages, "kv_cache": kvCache.rawValue,
                 "prefill_tok_s": prefill, "decode_tok_s": decode, "aggregate_tok_s": aggregate,
-                "scheduler_aggregate_tok_s": scheduled,
+                "scheduler_aggregate_tok_s": scheduled, "scheduler_peak_rss_bytes": schedulerPeakRSS,
                 "peak_rss_bytes": peakRSS, "single_sequence_peak_rss_bytes": singleRSS,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
@@ -108,7 +110,8 @@ struct ModelBench: AsyncParsableCommand {
             print(String(format: "prefill (%d tokens): %8.1f tok/s", promptTokens, prefill))
             print(String(format: "decode (%d after %d): %8.1f tok/s", genTokens, Self.decodePrompt, decode))
             print(String(format: "%d streams aggregate: %8.1f tok/s (%.2fx one stream)", streams, aggregate, aggregate / decode))
-            print(String(format: "  through the scheduler: %8.1f tok/s (%.2fx one stream)", scheduled, scheduled / decode))
+            print(String(format: "  through the scheduler: %8.1f tok/s (%.2fx one stream), peak RSS then %.1f MiB", scheduled,
+                         scheduled / decode, Double(schedulerPeakRSS) / 1_048_576))
             print(String(format: "peak RSS:           %8.1f MiB (one sequence: %.1f MiB)", Double(peakRSS) / 1_048_576,
                          Double(singleRSS) / 1_048_576))
         }
