@@ -147,11 +147,11 @@ struct ModelBench: AsyncParsableCommand {
             return all
         }
         await scheduler.shutdown()
-        guard arrivals.allSatisfy({ $0.count == genTokens }), genTokens >= 2 else {
-            throw ValidationError("a stream through the scheduler ended early")
+        guard arrivals.allSatisfy({ $0.count == genTokens }) else {
+            throw ValidationError("a stream through the scheduler ended before --gen-tokens \(genTokens) tokens")
         }
         let from = arrivals.map { $0[0] }.max()!, to = arrivals.map { $0[genTokens - 1] }.min()!
-        guard to > from else {
+        guard genTokens >= 2, to > from else {
             throw ValidationError("with --gen-tokens \(genTokens) no stretch of time has every stream decoding through the scheduler")
         }
         let counted = arrivals.reduce(0) { total, times in total + times.count { $0 > from && $0 <= to } }
