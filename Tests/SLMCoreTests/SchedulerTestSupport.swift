@@ -46,6 +46,18 @@ enum SchedulerFixture {
         return outcome
     }
 
+    /// Reads every stream to its end, concurrently; the outcomes in the streams' order.
+    static func collectAll(_ streams: [SequenceEventStream]) async throws -> [Outcome] {
+        try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            for (index, stream) in streams.enumerated() {
+                group.addTask { (index, try await collect(stream)) }
+            }
+            var results = [Outcome?](repeating: nil, count: streams.count)
+            for try await (index, outcome) in group { results[index] = outcome }
+            return results.compactMap { $0 }
+        }
+    }
+
     /// Polls `condition` every 10 ms for up to `seconds`; true when it held.
     static func eventually(within seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

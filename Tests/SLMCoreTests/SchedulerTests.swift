@@ -30,14 +30,7 @@ struct SchedulerTests {
         let together = ModelScheduler(model: model, tokenizer: tokenizer,
                                       configuration: .init(slots: 2, contextLength: 256, prefillChunk: 16, cacheFormat: cacheFormat))
         let streams = try prompts.map { try together.submit(SequenceRequest(promptTokens: $0, sampling: sampling)) }
-        let outcomes = try await withThrowingTaskGroup(of: (Int, SchedulerFixture.Outcome).self) { group in
-            for (index, stream) in streams.enumerated() {
-                group.addTask { (index, try await SchedulerFixture.collect(stream)) }
-            }
-            var results = [SchedulerFixture.Outcome?](repeating: nil, count: streams.count)
-            for try await (index, outcome) in group { results[index] = outcome }
-            return results.compactMap { $0 }
-        }
+        let outcomes = try await SchedulerFixture.collectAll(streams)
         await together.shutdown()
 
         #expect(outcomes.count == prompts.count)
@@ -73,14 +66,7 @@ struct SchedulerTests {
 
         let together = ModelScheduler(model: model, tokenizer: tokenizer, configuration: .init(slots: 3, contextLength: 256))
         let streams = try requests.map { try together.submit($0) }
-        let outcomes = try await withThrowingTaskGroup(of: (Int, SchedulerFixture.Outcome).self) { group in
-            for (index, stream) in streams.enumerated() {
-                group.addTask { (index, try await SchedulerFixture.collect(stream)) }
-            }
-            var results = [SchedulerFixture.Outcome?](repeating: nil, count: streams.count)
-            for try await (index, outcome) in group { results[index] = outcome }
-            return results.compactMap { $0 }
-        }
+        let outcomes = try await SchedulerFixture.collectAll(streams)
         await together.shutdown()
 
         #expect(outcomes.count == requests.count)
