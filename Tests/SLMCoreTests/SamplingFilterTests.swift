@@ -116,6 +116,30 @@ import Testing
         #expect((0..<4).map { _ in sampler.sample(&logits).id } == [0, 1, 2, 0])
     }
 
+    /// A draw weighs tokens against the largest logit after the penalty, not before: here the
+    /// penalty takes token 0 from 30 to 0.3, and at temperature 0.05 the raw maximum would push
+    /// every weight to the floor of e^x (each token then about as likely as the others).
+    @Test(arguments: [Float(1), 0.95])
+    func drawsWeighAgainstThePenalizedMaximum(topP: Float) throws {
+        let logits: [Float] = [30, 10, 9.9]
+        var counts = [0, 0, 0]
+        for seed in 0..<2000 {
+            var sampler = try SamplingFixtures.sampler(logits) {
+                $0.temperature = 0.05
+                $0.topP = topP
+                $0.repetitionPenalty = 100
+                $0.seed = UInt64(seed)
+            }
+            sampler.remember([0])
+            var scratch = logits
+            counts[Int(sampler.sample(&scratch).id)] += 1
+        }
+        // softmax([0.3, 10, 9.9] / 0.05): token 1 holds 1 / (1 + e^-2) = 0.881 of the mass (top-p
+        // 0.95, taken at temperature 1, keeps tokens 1 and 2, so the same holds with it).
+        #expect(counts[0] == 0)
+        #expect(abs(Double(counts[1]) / 2000 - 0.881) < 0.035, "\(counts)")
+    }
+
     // MARK: Parameters
 
     static func invalid(_ name: String, _ configure: (inout SamplingParameters) -> Void) -> (String, SamplingParameters) {

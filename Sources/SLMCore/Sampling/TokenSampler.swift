@@ -170,7 +170,9 @@ public struct TokenSampler: Sendable {
 
     private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>, rawMaximum: Float) -> Int32 {
         let filters = parameters.topK > 0 && parameters.topK < logits.count || parameters.topP < 1 || parameters.minP > 0
-        guard filters else { return drawFromAll(logits) }
+        // The largest logit after the penalty: the raw one unless the penalty changed some.
+        let penalizedMaximum = penalized.isEmpty ? rawMaximum : logits[Argmax.index(of: UnsafeBufferPointer(logits))]
+        guard filters else { return drawFromAll(logits, maximum: penalizedMaximum) }
         candidates.removeAll(keepingCapacity: true)
         var active: Range<Int>
         var sortedDescending = false
@@ -194,7 +196,7 @@ public struct TokenSampler: Sendable {
         } else {
             // The whole vocabulary's weights in one vector pass; only tokens the filters can keep
             // become candidates (see `gatherCandidates`).
-            maximum = logits[Argmax.index(of: UnsafeBufferPointer(logits))]
+            maximum = penalizedMaximum
             guard maximum > -.infinity else { return Self.argmax(logits) }
             totalWeight = gatherCandidates(logits, maximum: maximum)
         }
@@ -266,8 +268,7 @@ public struct TokenSampler: Sendable {
 
     /// Draws from softmax(logits / temperature) over the whole vocabulary: the weights and the sum
     /// of each block in one vector pass, then the block where the draw lands, then the token in it.
-    private mutating func drawFromAll(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        let maximum = logits[Argmax.index(of: UnsafeBufferPointer(logits))]
+    private mutating func drawFromAll(_ logits: UnsafeMutableBufferPointer<Float>, maximum: Float) -> Int32 {
         guard maximum > -.infinity else { return Self.argmax(logits) }
         let inverseTemperature = 1 / parameters.temperature
         let sum = weights.withUnsafeMutableBufferPointer { weights in
